@@ -1,0 +1,1 @@
+"""One package per blueprint; each has routes.py (exporting `bp`) and forms.py."""

@@ -1,0 +1,1 @@
+"""CLI groups: each module exports a click group named `cli`, registered as `flask <name>`."""

@@ -1,0 +1,96 @@
+"""Human labels for the codes stored in the database, translated at display time.
+
+Templates call e.g. `labels.status(s.status)`; a code without a label shows as itself, which a
+test catches (every enum member must have a label).
+"""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from portal.models import Channel, ConversionType, Decision, RatingLevel, Role, Status
+
+ROLE = {
+    Role.RESIDENT.value: _l("Resident"),
+    Role.DEPARTMENT_STAFF.value: _l("Department staff"),
+    Role.OFFICE_STAFF.value: _l("Suggestion office staff"),
+    Role.HEARING_AUTHORITY.value: _l("Hearing authority"),
+    Role.ADMIN.value: _l("Administrator"),
+}
+
+STATUS = {
+    Status.SUBMITTED.value: _l("Submitted, awaiting acceptance"),
+    Status.NEEDS_INFO.value: _l("More information needed"),
+    Status.WITHDRAWN.value: _l("Withdrawn"),
+    Status.DECLINED.value: _l("Not accepted"),
+    Status.DUPLICATE.value: _l("Merged as a duplicate"),
+    Status.SPLIT.value: _l("Registered as several suggestions"),
+    Status.ACCEPTED.value: _l("Accepted"),
+    Status.DISPATCHED.value: _l("With the department"),
+    Status.REPLIED.value: _l("Answered"),
+    Status.IN_REVIEW.value: _l("Under review"),
+    Status.REVIEWED.value: _l("Review answered"),
+    Status.IN_SECOND_REVIEW.value: _l("Under second review"),
+    Status.CLOSED.value: _l("Closed"),
+}
+
+DECISION = {
+    Decision.ADOPTED.value: _l("Adopted"),
+    Decision.PARTLY_ADOPTED.value: _l("Partly adopted"),
+    Decision.FOR_REFERENCE.value: _l("Kept for reference"),
+    Decision.NOT_ADOPTED.value: _l("Not adopted"),
+}
+
+CONVERSION_TYPE = {
+    ConversionType.PUBLIC_WELFARE.value: _l("Public-welfare measure"),
+    ConversionType.AGENCY_IMPROVEMENT.value: _l("Improvement of an agency's work"),
+    ConversionType.LEGISLATION.value: _l("Law or regulation made, amended, repealed or interpreted"),
+    ConversionType.CONGRESS_OVERSIGHT.value: _l("People's-congress oversight topic"),
+    ConversionType.DEPUTY_MOTION.value: _l("Deputy's motion or suggestion"),
+    ConversionType.GOVERNMENT_DECISION.value: _l("Government decision"),
+    ConversionType.OTHER.value: _l("Other"),
+}
+
+CHANNEL = {
+    Channel.ONLINE.value: _l("Online"),
+    Channel.IN_PERSON.value: _l("In person"),
+    Channel.PHONE.value: _l("By phone"),
+    Channel.LETTER.value: _l("By letter"),
+    Channel.COLLECTION_POINT.value: _l("At a collection point"),
+    Channel.IMPORT.value: _l("Imported from the previous system"),
+}
+
+RATING = {
+    RatingLevel.SATISFIED.value: _l("Satisfied"),
+    RatingLevel.BASICALLY_SATISFIED.value: _l("Basically satisfied"),
+    RatingLevel.DISSATISFIED.value: _l("Dissatisfied"),
+}
+
+
+def _lookup(table: dict, code: str | None) -> str:
+    if code is None:
+        return ""
+    return str(table.get(code, code))
+
+
+def role(code: str | None) -> str:
+    return _lookup(ROLE, code)
+
+
+def status(code: str | None) -> str:
+    return _lookup(STATUS, code)
+
+
+def decision(code: str | None) -> str:
+    return _lookup(DECISION, code)
+
+
+def conversion_type(code: str | None) -> str:
+    return _lookup(CONVERSION_TYPE, code)
+
+
+def channel(code: str | None) -> str:
+    return _lookup(CHANNEL, code)
+
+
+def rating(code: str | None) -> str:
+    return _lookup(RATING, code)
