@@ -31,12 +31,24 @@ def world(factory):
     suggestion = factory.suggestion(users[Role.RESIDENT.value], status=Status.DISPATCHED,
                                     lead_department=housing, category=category, district=district,
                                     office=users[Role.OFFICE_STAFF.value])
+    from portal.extensions import db
+    from portal.models import DeclineReason
+    from portal.services import intake
+    from portal.timeutil import utcnow
+
+    reason = DeclineReason(code="no-content", name="内容不明确，无法办理", name_en="Too unclear to handle")
+    db.session.add(reason)
+    extension = intake.request_extension(db.session, suggestion, users[Role.DEPARTMENT_STAFF.value], 10,
+                                         "需要跨部门协调", utcnow())
+    db.session.commit()
     samples = {
         "kind": "departments",
         "item_id": housing.id,
         "user_id": users[Role.RESIDENT.value].id,
         "suggestion_id": suggestion.id,
         "tracking_number": suggestion.tracking_number,
+        "extension_id": extension.id,
+        "reason_id": reason.id,
     }
     return users, samples
 
