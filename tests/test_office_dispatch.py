@@ -151,6 +151,7 @@ def test_extension_request_and_approval(client, factory, office):
     request = intake.request_extension(db.session, suggestion, staff, 20, "需要跨部门协调房源", utcnow())
     db.session.commit()
 
+    assert "Extension requests to decide: 1" in client.get("/office/", headers=EN).get_data(as_text=True)
     page = client.get("/office/extensions", headers=EN).get_data(as_text=True)
     assert "需要跨部门协调房源" in page and "asks for 20 more days" in page
     response = client.post(f"/office/extensions/{request.id}", data={"decision": "approve", "note": "同意"},
@@ -203,6 +204,7 @@ def _in_review(factory, office, housing):
 def test_review_and_second_review_answered_by_the_office(client, factory, office):
     housing = factory.department("住房和城乡建设局")
     suggestion, author = _in_review(factory, office, housing)
+    assert "Reviews to answer: 1" in client.get("/office/", headers=EN).get_data(as_text=True)
     page = client.get("/office/reviews", headers=EN).get_data(as_text=True)
     assert suggestion.title in page and "Under review" in page
 
@@ -249,3 +251,12 @@ def test_decline_reasons_can_be_added_edited_and_deactivated(client, factory, of
     assert not reason.active
     assert "In litigation or arbitration" not in client.get(f"/office/suggestions/{suggestion.id}",
                                                             headers=EN).get_data(as_text=True)
+
+
+def test_administrators_keep_the_decline_reasons_too(client, factory, auth):
+    """The reasons are a reference table: the administration page links here, so admins may edit it."""
+    auth.login(factory.user(Role.ADMIN))
+    assert "Decline reasons" in client.get("/admin/", headers=EN).get_data(as_text=True)
+    client.post("/office/decline-reasons", data={"code": "no-content", "name": "内容不明确", "active": "y"})
+    assert db.session.scalars(select(DeclineReason.code)).all() == ["no-content"]
+    assert client.get("/office/").status_code == 403

@@ -92,7 +92,7 @@ def test_queue_is_paginated(client, factory, office):
         factory.suggestion(author, title=f"建议第{n:02d}号")
     first = client.get("/office/", headers=EN).get_data(as_text=True)
     second = client.get("/office/?page=2", headers=EN).get_data(as_text=True)
-    assert "27 suggestions waiting" in first and "Page 1 of 2" in first
+    assert "Suggestions waiting: 27" in first and "Page 1 of 2" in first
     assert first.count("建议第") == 25 and second.count("建议第") == 2
 
 
@@ -298,10 +298,12 @@ def test_on_behalf_intake_links_an_account_by_phone_and_can_use_the_fast_track(c
     page = client.get("/office/register", headers=EN).get_data(as_text=True)
     assert "民意速办（10-30-24）" in page
     client.post("/office/register", data={**ON_BEHALF, "channel": "in_person", "link_account": "y",
+                                          "contact_phone": "139 1234-5678",
                                           "display": "anonymous", "policy_id": fast.id})
     suggestion = db.session.scalars(select(Suggestion)).one()
     assert suggestion.author_id == resident.id and suggestion.show_anonymous and suggestion.public_author is None
     assert suggestion.policy_id == fast.id and suggestion.channel == "in_person"
+    assert suggestion.contact_phone == "13912345678"
 
 
 def test_on_behalf_intake_keeps_what_was_typed_when_something_is_missing(client, factory, office):

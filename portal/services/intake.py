@@ -6,6 +6,7 @@ Views map both to translated messages.
 """
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -91,6 +92,11 @@ class OnBehalfEntry:
     link_account: bool = False
 
 
+def _digits(phone: Optional[str]) -> str:
+    """Phone numbers as staff type them ("139 1234-5678") kept as digits, so they can be matched."""
+    return re.sub(r"[\s-]", "", phone or "")
+
+
 def find_resident_by_phone(session: Session, phone: str) -> Optional[User]:
     user = accounts.find_by_login(session, phone or "")
     if user is None or not user.has_role(Role.RESIDENT) or user.phone is None:
@@ -115,7 +121,7 @@ def register_on_behalf(session: Session, staff: User, entry: OnBehalfEntry,
         problem=entry.problem.strip(), measures=(entry.measures or "").strip(),
         category_id=entry.category_id, district_id=entry.district_id, author=author,
         show_anonymous=entry.show_anonymous, contact_name=entry.contact_name.strip(),
-        contact_phone=(entry.contact_phone or "").strip() or None, channel=entry.channel,
+        contact_phone=_digits(entry.contact_phone) or None, channel=entry.channel,
         registered_by=staff, policy_id=entry.policy_id, status=Status.SUBMITTED.value, submitted_at=now,
     )
     session.add(suggestion)

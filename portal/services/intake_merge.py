@@ -77,7 +77,6 @@ def mark_duplicate(session: Session, duplicate: Suggestion, target: Suggestion, 
     recount_supports(session, duplicate)
     count = recount_supports(session, target)
     session.flush()
-    session.expire(duplicate, ["events"])
     _check_threshold(session, target, count, office_user)
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from portal.models import Dispatch, ExtensionRequest, Status, Suggestion
@@ -88,6 +88,15 @@ def intake_queue(session: Session, filters: QueueFilters, now: datetime, page: i
 def pending_extensions(session: Session) -> list[ExtensionRequest]:
     return list(session.scalars(select(ExtensionRequest).where(ExtensionRequest.state == "pending")
                                 .order_by(ExtensionRequest.requested_at)))
+
+
+def waiting_counts(session: Session) -> tuple[int, int]:
+    """How many extension requests and reviews wait for the office (for the queue's pointers)."""
+    extensions = session.scalar(select(func.count()).select_from(ExtensionRequest)
+                                .where(ExtensionRequest.state == "pending"))
+    reviews = session.scalar(select(func.count()).select_from(Suggestion)
+                             .where(Suggestion.status.in_([s.value for s in REVIEW_STATUSES])))
+    return extensions, reviews
 
 
 def pending_reviews(session: Session, now: datetime) -> list[QueueItem]:

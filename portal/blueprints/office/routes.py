@@ -47,8 +47,7 @@ def queue():
                            statuses=intake_queue.QUEUE_STATUSES, channels=list(Channel),
                            categories=category_choices(_("All categories")),
                            districts=district_choices(_("All districts")),
-                           extension_count=len(intake_queue.pending_extensions(db.session)),
-                           review_count=len(intake_queue.pending_reviews(db.session, utcnow())))
+                           waiting=intake_queue.waiting_counts(db.session))
 
 
 def _suggestion(suggestion_id: int) -> Suggestion:
