@@ -295,3 +295,16 @@ def test_cli_verify_exits_2_for_unreadable_files(tmp_path, capsys):
 def test_cli_steps(tmp_path, honest, capsys):
     assert main(["steps", write(tmp_path, honest)]) == 0
     assert "final_panel:" in capsys.readouterr().out
+
+
+# --- the published test vector ---------------------------------------------------------------------------
+
+def test_the_documented_example_still_verifies_and_is_reproduced(sel):
+    """docs/panel-selection-example.json is a compatibility vector: old published records must keep verifying."""
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "docs" / "panel-selection-example.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert ps.verify(data).ok
+    assert data == sel.run(sel.start(), withdrawals=(2,)).to_dict()
+    assert data["outcome"]["seed"] == "9e825d64920ddb834a2ce5ce272f07219508ad8d3a7ea8679f920b871a30c6b8"
