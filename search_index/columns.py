@@ -51,10 +51,13 @@ def _read_segment(reader: Any) -> SegmentValues:
     sort_keys: dict[str, list[int]] = {}
     for field in SORT_FIELDS:
         if reader.has_column(field):
-            # raw sortable integers: same order as the values, and never None
-            sort_keys[field] = list(reader.column_reader(field, translate=False))
+            # Raw sortable integers keep the values' order. A document without the field
+            # gets the column default (max uint64, which would sort first): make it -1.
+            missing = reader.schema[field].column_type.default_value()
+            raw = reader.column_reader(field, translate=False)
+            sort_keys[field] = [-1 if v == missing else v for v in raw]
         else:
-            sort_keys[field] = [0] * size
+            sort_keys[field] = [-1] * size
     return SegmentValues(size, facets, sort_keys)
 
 

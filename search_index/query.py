@@ -120,6 +120,16 @@ _OPERATOR = re.compile(r"^(AND|OR|NOT|ANDNOT|ANDMAYBE)$")
 _SYNTAX_CHARS = re.compile(r'["()*:^~\[\]{}\\]')
 
 
+_QUOTED = re.compile(r'"[^"]*"')
+_SPACE_BETWEEN_HAN = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
+
+
+def _join_quoted_chinese(text: str) -> str:
+    # Chinese has no spaces: "拖欠 工资" in quotes means the phrase 拖欠工资, which jieba
+    # may index as one word. Joining lets the analyzer segment it as it did the documents.
+    return _QUOTED.sub(lambda m: _SPACE_BETWEEN_HAN.sub("", m.group(0)), text)
+
+
 def _looks_malformed(text: str) -> bool:
     if text.count('"') % 2 or text.count("(") != text.count(")"):
         return True
@@ -137,7 +147,7 @@ def _looks_malformed(text: str) -> bool:
 
 def parse_user_query(text: str) -> tuple[wq.Query | None, str | None]:
     """(query or None for "match everything", error key or None). Never raises."""
-    text = (text or "").translate(_QUOTES).strip()
+    text = _join_quoted_chinese((text or "").translate(_QUOTES).strip())
     if not text:
         return None, "empty"
     key = None
@@ -149,7 +159,7 @@ def parse_user_query(text: str) -> tuple[wq.Query | None, str | None]:
             q = _parser(False).parse(text)
         except Exception:  # whoosh raises assorted errors on odd input
             q = None
-    if q is None or q is wq.NullQuery and _SYNTAX_CHARS.sub(" ", text).strip():
+    if q is None or q is wq.NullQuery and any(ch.isalnum() for ch in text):
         plain = _SYNTAX_CHARS.sub(" ", text)
         plain = " ".join(w for w in plain.split() if not _OPERATOR.match(w))
         key = key or "syntax"
