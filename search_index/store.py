@@ -24,6 +24,7 @@ import shutil
 import tempfile
 import threading
 import time
+import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -51,6 +52,21 @@ class IndexUnavailable(RuntimeError):
 
 class IndexBusy(TimeoutError):
     """Another process held the writer lock for longer than the timeout."""
+
+
+@contextmanager
+def _quiet_file_leaks(path: str) -> Iterator[None]:
+    """Ignore ResourceWarnings for files under ``path`` while a failed open unwinds.
+
+    Whoosh does not close a table-of-contents file it failed to parse; the file is freed
+    with the exception. Without this, ``-W error`` test runs (and noisy logs) would report
+    it far from the cause. Callers let the exception die inside this block.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message=r"unclosed file .*" + re.escape(path), category=ResourceWarning
+        )
+        yield
 
 
 class _Lease:
@@ -137,7 +153,25 @@ class SearchIndex:
         return name, whoosh_index.create_in(path, build_schema())
 
     def _open_generation(self, name: str) -> FileIndex:
-        return whoosh_index.open_dir(os.path.join(self.base_dir, name))
+        """Open an index generation, or raise IndexUnavailable (never Whoosh's errors)."""
+        path = os.path.join(self.base_dir, name)
+        with _quiet_file_leaks(path):
+            try:
+                return whoosh_index.open_dir(path)
+            except Exception as exc:  # missing, truncated, garbage: all mean "unusable"
+                message = f"cannot open {name}: {type(exc).__name__}: {exc}"
+        raise IndexUnavailable(message)
+
+    def _new_lease(self, name: str) -> _Lease:
+        path = os.path.join(self.base_dir, name)
+        cache = self._segment_caches.setdefault(name, SegmentCache())
+        ix = self._open_generation(name)
+        with _quiet_file_leaks(path):
+            try:
+                return _Lease(name, ix, cache)
+            except Exception as exc:
+                message = f"cannot read {name}: {type(exc).__name__}: {exc}"
+        raise IndexUnavailable(message)
 
     # ----- the writer lock ---------------------------------------------------------
     @contextmanager
@@ -200,8 +234,8 @@ class SearchIndex:
         if name:
             try:
                 return self._open_generation(name)
-            except Exception:
-                log.exception("search index %s unreadable; starting an empty one", name)
+            except IndexUnavailable as exc:
+                log.error("search index unusable (%s); starting an empty one", exc)
         name, ix = self._create_generation()
         self._switch_current(name)
         return ix
@@ -267,10 +301,7 @@ class SearchIndex:
         name = self._current_name()
         if not name:
             raise IndexUnavailable("no current generation")
-        try:
-            return self._open_generation(name).reader()
-        except Exception as exc:
-            raise IndexUnavailable(str(exc)) from exc
+        return self._open_generation(name).reader()
 
     @contextmanager
     def searcher(self) -> Iterator[Searcher]:
@@ -300,11 +331,7 @@ class SearchIndex:
             except Exception:  # the generation's directory vanished under us
                 fresh = False
             if not fresh:
-                try:
-                    cache = self._segment_caches.setdefault(name, SegmentCache())
-                    new = _Lease(name, self._open_generation(name), cache)
-                except Exception as exc:
-                    raise IndexUnavailable(f"cannot open {name}: {exc}") from exc
+                new = self._new_lease(name)
                 for gen in set(self._segment_caches) - {name}:
                     del self._segment_caches[gen]
                 if lease is not None:
