@@ -84,6 +84,11 @@ def index(tmp_path: Path) -> Iterator[SearchIndex]:
 
 
 @pytest.fixture
+def category_to_department() -> dict[str, str]:
+    return dict(CATEGORY_TO_DEPARTMENT)
+
+
+@pytest.fixture
 def shared_messages() -> list[dict[str, Any]]:
     path = SHARED_DATA / "messages.jsonl"
     if not path.exists():
