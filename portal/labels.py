@@ -114,3 +114,13 @@ NOTIFICATION = {
 
 def notification(code: str | None) -> str:
     return _lookup(NOTIFICATION, code)
+
+# Kinds of search results (portal.services.search_documents).
+SEARCH_KIND = {
+    "suggestion": _l("Suggestion"),
+    "hearing": _l("Hearing"),
+}
+
+
+def search_kind(code: str | None) -> str:
+    return _lookup(SEARCH_KIND, code)
