@@ -1,8 +1,8 @@
 """HTML-safe highlighting: everything escaped, matches wrapped in ``<mark>``.
 
-We do not re-run jieba on result texts (20 hits × a few hundred characters would cost more
-than the search itself). Instead we find the query's analysed terms in the t2s-folded,
-lower-cased text. For Chinese that marks the term wherever it occurs, including inside a
+We do not re-run jieba or OpenCC on result texts (20 hits × a few hundred characters would cost more
+than the search itself). Instead we find the query's analysed terms in the text folded
+character by character to Simplified script, ignoring case. For Chinese that marks the term wherever it occurs, including inside a
 longer word (公积金 in 住房公积金), which is what the reader wants to see. Stemmed English
 terms ("park") are widened to the whole word ("parking").
 """
@@ -13,7 +13,7 @@ import html
 import re
 from collections.abc import Iterable, Mapping
 
-from .analysis import to_simplified
+from .analysis import fold_chars
 from .schema import SNIPPET_FIELDS
 
 SNIPPET_CHARS = 120
@@ -30,9 +30,7 @@ def term_pattern(terms: Iterable[str]) -> re.Pattern[str] | None:
 def match_spans(text: str, pattern: re.Pattern[str] | None) -> list[tuple[int, int]]:
     if pattern is None or not text:
         return []
-    folded = to_simplified(text)
-    if len(folded) != len(text):  # offsets would not line up with the original text
-        return []
+    folded = fold_chars(text)  # same length as text, so match offsets are text offsets
     spans: list[tuple[int, int]] = []
     for match in pattern.finditer(folded):
         start, end = match.span()

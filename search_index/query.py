@@ -242,7 +242,7 @@ def _fill(results: SearchResults, lease: Any, user_q: wq.Query | None, filter_q:
     searcher, columns = lease.searcher, lease.columns
     parts = [p for p in (user_q, filter_q) if p is not None]
     combined = wq.Every() if not parts else parts[0] if len(parts) == 1 else wq.And(parts)
-    matched = set(searcher.docs_for_query(combined))
+    matched = lease.docsets.of(combined)
     results.total = len(matched)
     results.pages = max(1, math.ceil(results.total / results.per_page))
     results.facets = columns.facet_counts(matched)
@@ -251,7 +251,8 @@ def _fill(results: SearchResults, lease: Any, user_q: wq.Query | None, filter_q:
     if first >= results.total:
         return
     if results.sort == "relevance" and user_q is not None:
-        ranked = searcher.search(user_q, filter=matched if filter_q is not None else None, limit=wanted)
+        only = set(matched) if filter_q is not None else None
+        ranked = searcher.search(user_q, filter=only, limit=wanted)
         page_docs = [(hit.docnum, hit.score) for hit in ranked[first:wanted]]
     else:
         page_docs = [(d, None) for d in columns.top(matched, results.sort, wanted)[first:wanted]]

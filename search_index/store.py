@@ -35,6 +35,7 @@ from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
 from .columns import Columns, SegmentCache
+from .docsets import DocSets
 from .schema import InvalidDocument, build_schema, prepare_document
 
 if TYPE_CHECKING:
@@ -84,6 +85,7 @@ class _Lease:
         self._segment_cache = segment_cache
         self._columns: Columns | None = None
         self._columns_lock = threading.Lock()
+        self.docsets = DocSets(self.searcher)
 
     @property
     def columns(self) -> Columns:
