@@ -97,6 +97,10 @@ def test_facets_filter_and_sorting_work_through_the_page(client, factory):
     filtered = client.get(facet_link.group(1).replace("&amp;", "&"), headers=EN).get_data(as_text=True)
     assert result_titles(filtered) == ["公交站台增加遮雨棚"]
     assert "Remove filter" in filtered
+    # The other department stays offered, to switch to it in one click.
+    switch = re.search(r'<a href="([^"]*department=housing[^"]*)">', filtered).group(1).replace("&amp;", "&")
+    assert "department=transport" not in switch
+    assert result_titles(client.get(switch, headers=EN).get_data(as_text=True)) == ["老旧小区加装电梯与公交接驳"]
     # In Chinese the category facet says 交通运输.
     zh = client.get("/search", query_string={"q": "公交"}).get_data(as_text=True)
     assert re.search(r'category=[^"]*">交通运输</a>', zh)

@@ -127,7 +127,13 @@ def search():
     filters = _filters()
     sort = request.args.get("sort", "relevance")
     sort = sort if sort in SORTS else "relevance"
-    results = get_index().search(q, filters=filters, sort=sort, page=_page(), per_page=PER_PAGE)
+    index = get_index()
+    results = index.search(q, filters=filters, sort=sort, page=_page(), per_page=PER_PAGE)
+    # A filtered facet would list only its chosen value; count its other values without that
+    # filter, so the visitor can switch (e.g. from one department to another) in one click.
+    for name in filters if results.available else ():
+        others = {k: v for k, v in filters.items() if k != name}
+        results.facets[name] = index.search(q, filters=others, page=1, per_page=1).facets.get(name, [])
     references = _references(results.facets, results.hits)
     base_args = {"q": q, **filters} if q else dict(filters)
     if results.sort != "relevance":
