@@ -143,3 +143,14 @@ EVENT = {
 
 def event(code: str | None) -> str:
     return _lookup(EVENT, code)
+
+
+# Kinds of search results (portal.services.search_documents).
+SEARCH_KIND = {
+    "suggestion": _l("Suggestion"),
+    "hearing": _l("Hearing"),
+}
+
+
+def search_kind(code: str | None) -> str:
+    return _lookup(SEARCH_KIND, code)

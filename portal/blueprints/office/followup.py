@@ -14,6 +14,7 @@ from portal.blueprints.office import forms
 from portal.blueprints.office.messages import department_choices, intake_error_message, transition_message
 from portal.blueprints.office.routes import _done, _refused, _suggestion, bp, office_only
 from portal.extensions import db
+from portal.services import search
 from portal.models import DeclineReason, Department, ExtensionRequest, Role
 from portal.security import roles_required
 from portal.services import intake, intake_queue, workflow
@@ -23,8 +24,8 @@ from portal.timeutil import utcnow
 
 
 def routing_hint(suggestion):
-    """Where the search helper's "most likely lead department" will come from; nothing yet."""
-    return None
+    """The most likely lead department, from who handled the most similar past suggestions."""
+    return search.routing_hint(db.session, suggestion)
 
 
 @bp.route("/suggestions/<int:suggestion_id>/dispatch", methods=["GET", "POST"])
