@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta
 from typing import Iterable, Optional
 
-from sqlalchemy import Date, Integer, and_, case, exists, false, func, literal, null, or_, select
+from sqlalchemy import Date, Integer, and_, case, exists, false, func, null, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
