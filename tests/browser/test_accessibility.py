@@ -7,7 +7,7 @@ from axe_playwright_python.sync_playwright import Axe
 from portal.services.demo import load as load_demo
 from portal.extensions import db
 
-PUBLIC_PAGES = ["/", "/about", "/account/login", "/account/register", "/no-such-page"]
+PUBLIC_PAGES = ["/", "/about", "/account/login", "/account/register", "/no-such-page", "/metrics/", "/opendata/"]
 STAFF_PAGES = {"admin@demo.gov.cn": ["/admin/", "/admin/departments/", "/admin/users", "/account/profile"]}
 
 
