@@ -31,12 +31,20 @@ def world(factory):
     suggestion = factory.suggestion(users[Role.RESIDENT.value], status=Status.DISPATCHED,
                                     lead_department=housing, category=category, district=district,
                                     office=users[Role.OFFICE_STAFF.value])
+    replied = factory.suggestion(users[Role.RESIDENT.value], status=Status.REPLIED, lead_department=housing,
+                                 office=users[Role.OFFICE_STAFF.value])
+    conversion = factory.conversion(replied)
+    template = factory.reply_template(housing)
+    call = factory.themed_call(housing)
     samples = {
         "kind": "departments",
         "item_id": housing.id,
         "user_id": users[Role.RESIDENT.value].id,
         "suggestion_id": suggestion.id,
         "tracking_number": suggestion.tracking_number,
+        "conversion_id": conversion.id,
+        "template_id": template.id,
+        "call_id": call.id,
     }
     return users, samples
 
