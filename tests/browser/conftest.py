@@ -4,6 +4,7 @@ Skipped where /usr/bin/chromium is missing; .ci/run installs it.
 """
 from __future__ import annotations
 
+import logging
 import os
 import threading
 
@@ -30,6 +31,7 @@ def browser():
 @pytest.fixture
 def live_server(app):
     """The test app served on a free local port in a thread, for the length of one test."""
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request drowns failures
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
