@@ -244,5 +244,9 @@ def publish(session: Session, suggestion: Suggestion, actor: User) -> None:
     if suggestion.published_at is not None:
         raise HandlingError("already_published")
     suggestion.published_at = utcnow()
+    # What was recorded before publishing joins the public timeline now.
+    for event in suggestion.events:
+        if event.action in ("converted", "progress"):
+            event.is_public = True
     workflow.record_event(session, suggestion, "published", actor)
     notify(session, suggestion, "published", exclude=actor)
