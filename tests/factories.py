@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from portal.models import (
     Category, Conversion, Decision, Department, District, ReplyTemplate, Role, Status, Suggestion, ThemedCall, User,
 )
-from portal.services import accounts, handling, themed_calls, workflow
+from portal.services import accounts, handling, intake, themed_calls
 from portal.timeutil import utcnow
 
 _counter = itertools.count(1)
@@ -83,12 +83,12 @@ class Factory:
             raise ValueError(f"the factory cannot yet build a suggestion in {status}")
         office = office or (self.user(Role.OFFICE_STAFF, name="受理员") if path[status] else None)
         for action in path[status]:
-            if action == "dispatch":
-                suggestion.lead_department = lead_department or self.department()
-            if action == "reply":
+            if action == "accept":
+                intake.accept(self.session, suggestion, office)
+            elif action == "dispatch":
+                intake.dispatch(self.session, suggestion, office, lead_department or self.department())
+            elif action == "reply":
                 self._reply(suggestion, decision)
-                continue
-            workflow.apply_transition(self.session, suggestion, action, office)
         self.session.commit()
         return suggestion
 

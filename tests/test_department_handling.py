@@ -11,6 +11,7 @@ from portal.extensions import db
 from portal.models import (
     Conversion, Dispatch, Notification, Reply, ReplyTemplate, Role, Status, SuggestionEvent,
 )
+from portal.services import intake
 from portal.timeutil import utcnow
 
 EN = {"Accept-Language": "en"}
@@ -376,13 +377,8 @@ def test_workbench_filters_by_status_and_category(client, auth, staff, factory, 
 
 # --- dispute and extension (services from the office side, portal.services.intake) -------------
 
-def _intake():
-    return pytest.importorskip("portal.services.intake")
-
-
 def _dispatch_properly(factory, housing):
     """Dispatched through the office's service, so a lead `Dispatch` row exists."""
-    intake = _intake()
     office = factory.user(Role.OFFICE_STAFF)
     suggestion = factory.suggestion(status=Status.ACCEPTED, office=office)
     intake.dispatch(db.session, suggestion, office, housing)

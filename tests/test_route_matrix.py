@@ -36,6 +36,16 @@ def world(factory):
     conversion = factory.conversion(replied)
     template = factory.reply_template(housing)
     call = factory.themed_call(housing)
+    from portal.extensions import db
+    from portal.models import DeclineReason
+    from portal.services import intake
+    from portal.timeutil import utcnow
+
+    reason = DeclineReason(code="no-content", name="内容不明确，无法办理", name_en="Too unclear to handle")
+    db.session.add(reason)
+    extension = intake.request_extension(db.session, suggestion, users[Role.DEPARTMENT_STAFF.value], 10,
+                                         "需要跨部门协调", utcnow())
+    db.session.commit()
     samples = {
         "kind": "departments",
         "item_id": housing.id,
@@ -45,6 +55,8 @@ def world(factory):
         "conversion_id": conversion.id,
         "template_id": template.id,
         "call_id": call.id,
+        "extension_id": extension.id,
+        "reason_id": reason.id,
         "policy_id": _first_policy_id(),
         "holiday_id": _first_holiday_id(),
     }
