@@ -6,8 +6,10 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
-from portal.models import Category, Department, District, Role, Status, Suggestion, User
-from portal.services import accounts, intake
+from portal.models import (
+    Category, Conversion, Decision, Department, District, ReplyTemplate, Role, Status, Suggestion, ThemedCall, User,
+)
+from portal.services import accounts, handling, intake, themed_calls
 from portal.timeutil import utcnow
 
 _counter = itertools.count(1)
@@ -60,7 +62,8 @@ class Factory:
                    problem: str = "外地青年来衢州求职，短期内很难租到合适的房子。",
                    measures: str = "由政府统筹房源，推出面向求职青年的短期租房服务。",
                    category: Category | None = None, district: District | None = None,
-                   lead_department: Department | None = None, office: User | None = None) -> Suggestion:
+                   lead_department: Department | None = None, office: User | None = None,
+                   decision: Decision = Decision.ADOPTED) -> Suggestion:
         """A suggestion moved to `status` through the real state machine."""
         n = next(_counter)
         suggestion = Suggestion(
@@ -74,6 +77,7 @@ class Factory:
             Status.SUBMITTED: [],
             Status.ACCEPTED: ["accept"],
             Status.DISPATCHED: ["accept", "dispatch"],
+            Status.REPLIED: ["accept", "dispatch", "reply"],
         }
         if status not in path:
             raise ValueError(f"the factory cannot yet build a suggestion in {status}")
@@ -83,5 +87,49 @@ class Factory:
                 intake.accept(self.session, suggestion, office)
             elif action == "dispatch":
                 intake.dispatch(self.session, suggestion, office, lead_department or self.department())
+            elif action == "reply":
+                self._reply(suggestion, decision)
         self.session.commit()
         return suggestion
+
+    # --- the department's side (portal.services.handling, portal.services.themed_calls) ---------
+
+    REPLY_BODY = "经研究，我局采纳您的建议，将于八月推出面向来衢求职青年的“有礼租”短期租房服务。"
+
+    def department_staff(self, department: Department) -> User:
+        """A staff member of `department` (the first one, or a new one)."""
+        existing = next((u for u in department.staff if u.role == Role.DEPARTMENT_STAFF.value), None)
+        return existing or self.user(Role.DEPARTMENT_STAFF, name="承办人", department=department)
+
+    def _reply(self, suggestion: Suggestion, decision: Decision = Decision.ADOPTED) -> None:
+        staff = self.department_staff(suggestion.lead_department)
+        handling.give_reply(self.session, suggestion, staff, decision.value, self.REPLY_BODY)
+
+    def conversion(self, suggestion: Suggestion, *, type_: str = "public_welfare",
+                   description: str = "推出“有礼租”短期租房服务", outcomes=(("房源", 50, "套"),)) -> Conversion:
+        """A conversion of a replied, adopted suggestion, recorded by its lead department."""
+        from datetime import date
+        from decimal import Decimal
+
+        staff = self.department_staff(suggestion.lead_department)
+        rows = [handling.OutcomeRow(name, Decimal(value), unit) for name, value, unit in outcomes]
+        conversion = handling.record_conversion(self.session, suggestion, staff, type_, description,
+                                                date(2024, 8, 1), rows)
+        self.session.commit()
+        return conversion
+
+    def reply_template(self, department: Department, title: str = "采纳答复",
+                       body: str = "感谢您的建议。经研究，我局决定采纳，并将尽快落实。") -> ReplyTemplate:
+        template = handling.save_template(self.session, self.department_staff(department), title, body)
+        self.session.commit()
+        return template
+
+    def themed_call(self, department: Department, *, title: str = "青年人才安居专项征集",
+                    description: str = "围绕来衢青年的住房需求征集建议。", opens_in_days: float = -10,
+                    closes_in_days: float = 20) -> ThemedCall:
+        """A call opening/closing this many days from now (negative: in the past)."""
+        now = utcnow()
+        call = themed_calls.create_call(self.session, self.department_staff(department), title, description,
+                                        now + timedelta(days=opens_in_days), now + timedelta(days=closes_in_days))
+        self.session.commit()
+        return call

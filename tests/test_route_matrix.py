@@ -31,6 +31,11 @@ def world(factory):
     suggestion = factory.suggestion(users[Role.RESIDENT.value], status=Status.DISPATCHED,
                                     lead_department=housing, category=category, district=district,
                                     office=users[Role.OFFICE_STAFF.value])
+    replied = factory.suggestion(users[Role.RESIDENT.value], status=Status.REPLIED, lead_department=housing,
+                                 office=users[Role.OFFICE_STAFF.value])
+    conversion = factory.conversion(replied)
+    template = factory.reply_template(housing)
+    call = factory.themed_call(housing)
     from portal.extensions import db
     from portal.models import DeclineReason
     from portal.services import intake
@@ -47,6 +52,9 @@ def world(factory):
         "user_id": users[Role.RESIDENT.value].id,
         "suggestion_id": suggestion.id,
         "tracking_number": suggestion.tracking_number,
+        "conversion_id": conversion.id,
+        "template_id": template.id,
+        "call_id": call.id,
         "extension_id": extension.id,
         "reason_id": reason.id,
         "policy_id": _first_policy_id(),
