@@ -31,12 +31,22 @@ def world(factory):
     suggestion = factory.suggestion(users[Role.RESIDENT.value], status=Status.DISPATCHED,
                                     lead_department=housing, category=category, district=district,
                                     office=users[Role.OFFICE_STAFF.value])
+    factory.member_pool(6)
+    member = factory.hearing_member("钱专家", "expert")
+    hearing = factory.hearing(suggestion, authority=users[Role.HEARING_AUTHORITY.value])
+    from portal.services import hearing_selection
+    from portal.timeutil import utcnow
+
+    hearing_selection.freeze(factory.session, hearing, utcnow())
+    factory.session.commit()
     samples = {
         "kind": "departments",
         "item_id": housing.id,
         "user_id": users[Role.RESIDENT.value].id,
         "suggestion_id": suggestion.id,
         "tracking_number": suggestion.tracking_number,
+        "hearing_id": hearing.id,
+        "member_id": member.id,
     }
     return users, samples
 
