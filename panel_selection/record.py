@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from . import protocol
@@ -68,8 +68,8 @@ class Deadlines:
         return {name: getattr(self, name) for name in DEADLINE_FIELDS}
 
     @classmethod
-    def spaced(cls, first: datetime, step: Any) -> Deadlines:
-        """Convenience for the portal and tests: six deadlines `step` (a timedelta) apart."""
+    def spaced(cls, first: datetime, step: timedelta) -> Deadlines:
+        """Convenience for the portal and tests: six deadlines `step` apart, the first at `first`."""
         return cls(*(first + step * i for i in range(len(DEADLINE_FIELDS))))
 
     def to_dict(self) -> dict[str, str]:

@@ -455,8 +455,8 @@ def publish(record: SelectionRecord, now: datetime) -> SelectionRecord:
 def _append(record: SelectionRecord, action: Action) -> SelectionRecord:
     _require_valid_setup(record)
     _require_aware(action.recorded_at)
-    latest = max((a.recorded_at for a, _ in _actions(record)), default=record.frozen_at)
-    if action.recorded_at < latest:
+    latest = max((a.recorded_at for a, _ in _actions(record)), default=None)
+    if latest is not None and action.recorded_at < latest:
         # Replay is by timestamp; an action stamped in the past could change what earlier checks saw.
         raise ActionRefused("not_chronological", "an action cannot be recorded before the latest recorded one")
     replayed = _replay(record)

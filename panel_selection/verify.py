@@ -166,7 +166,7 @@ def steps(record: SelectionRecord, now: datetime | None = None) -> list[Step]:
             result.append(Step("reveal_withheld", f"The {side} did not reveal in time; its commitment stands in "
                                "for its secret and it loses its strikes",
                                {"side": side, "contribution": situation.contribution(side)}))
-        elif status == PENDING and situation.commit_status(side) != PENDING:
+        elif status == PENDING and all(situation.commit_status(s) != PENDING for s in SIDES):
             result.append(Step("reveal_pending", f"Awaiting the {side}'s reveal", {"side": side}))
     seed = situation.seed()
     if seed is not None:

@@ -141,3 +141,28 @@ def observer_state(code: str | None) -> str:
 
 def selection_side(code: str | None) -> str:
     return _lookup(SELECTION_SIDE, code)
+
+
+# What a notice says, by kind (portal.services.notifications.notify).
+NOTIFICATION = {
+    "accepted": _l("The suggestion has been accepted."),
+    "declined": _l("The suggestion was not accepted; the reason is on its page."),
+    "needs_info": _l("The suggestion office asks for more information."),
+    "dispatched": _l("The suggestion has been sent to the responsible department."),
+    "replied": _l("The department has replied."),
+    "published": _l("The decision and reply have been published."),
+    "converted": _l("The suggestion has been put into practice."),
+    "progress": _l("There is progress on what the suggestion became."),
+    "review_answered": _l("The review has been answered."),
+    "widely_supported": _l("The suggestion is now widely supported and will be answered sooner."),
+    "hearing_scheduled": _l("A public hearing has been scheduled."),
+    "hearing_concluded": _l("The hearing's conclusion has been published."),
+    # To one observer of a hearing (portal.services.hearings).
+    "hearing_observer_confirmed": _l("Your observer seat at the hearing is confirmed."),
+    "hearing_observer_waiting": _l("All observer seats are taken; you are on the waiting list."),
+    "hearing_observer_promoted": _l("A seat was freed: your observer seat at the hearing is now confirmed."),
+}
+
+
+def notification(code: str | None) -> str:
+    return _lookup(NOTIFICATION, code)

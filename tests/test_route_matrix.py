@@ -47,8 +47,32 @@ def world(factory):
         "tracking_number": suggestion.tracking_number,
         "hearing_id": hearing.id,
         "member_id": member.id,
+        "policy_id": _first_policy_id(),
+        "holiday_id": _first_holiday_id(),
     }
     return users, samples
+
+
+def _first_policy_id() -> int:
+    from portal.extensions import db
+    from portal.models import DeadlinePolicy
+
+    policy = DeadlinePolicy(code="matrix", name="matrix")
+    db.session.add(policy)
+    db.session.commit()
+    return policy.id
+
+
+def _first_holiday_id() -> int:
+    from datetime import date
+
+    from portal.extensions import db
+    from portal.models import Holiday
+
+    holiday = Holiday(day=date(2030, 1, 1), name="matrix")
+    db.session.add(holiday)
+    db.session.commit()
+    return holiday.id
 
 
 def _routes(app):

@@ -17,7 +17,7 @@ from portal.models import (
     Department, Hearing, HearingMember, HearingObserver, HearingPostponement, HearingStatus,
     MemberKind, Notification, ObserverState, Role, Status, Suggestion, User,
 )
-from portal.services import workflow
+from portal.services import notifications, workflow
 from portal.timeutil import local_date
 
 # Local regulations: the public notice goes out at least seven days before the hearing.
@@ -202,12 +202,6 @@ def conclude(session: Session, hearing: Hearing, conclusion: str, actor: Optiona
 
 
 def _notify_followers(session: Session, suggestion: Suggestion, kind: str) -> None:
-    # The notifications service (author, supporters, followers; e-mail) is built by another helper;
-    # until it is merged, the suggestion's timeline event is the record of the notice.
-    try:
-        from portal.services import notifications
-    except ImportError:
-        return
     notifications.notify(session, suggestion, kind)
 
 
@@ -375,7 +369,29 @@ def observers_for_print(session: Session, hearing: Hearing) -> tuple[list[Hearin
 
 
 def _notify_user(session: Session, user: User, hearing: Hearing, kind: str, now: datetime) -> None:
+    """An in-portal notice, and an e-mail after commit (through the configured mail backend)."""
     session.add(Notification(user_id=user.id, suggestion_id=hearing.suggestion_id, kind=kind, created_at=now))
+    if user.email and user.notifications_enabled:
+        session.info.setdefault(notifications.PENDING_MAIL, []).append(_observer_mail(user, hearing, kind))
+
+
+def _observer_mail(user: User, hearing: Hearing, kind: str) -> tuple[str, str, str]:
+    from flask import current_app, url_for
+    from flask_babel import force_locale, format_datetime, gettext
+
+    from portal import labels
+
+    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        subject = gettext("Hearing %(reference)s: %(what)s", reference=hearing.reference,
+                          what=str(labels.NOTIFICATION[kind]))
+        try:
+            link = url_for("hearings.hearing", hearing_id=hearing.id, _external=True)
+        except RuntimeError:  # outside a request (CLI): the reference suffices
+            link = ""
+        body = "\n\n".join(part for part in (
+            hearing.subject, format_datetime(hearing.starts_at, "yyyy-MM-dd HH:mm") + " · " + hearing.venue,
+            str(labels.NOTIFICATION[kind]), link) if part)
+    return user.email, subject, body
 
 
 def departments_involved(session: Session, ids: Iterable[int]) -> list[Department]:

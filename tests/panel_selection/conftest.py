@@ -95,6 +95,6 @@ class Selections:
         return self.run(self.start(), withdrawals=(2, 0))
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def sel() -> Selections:
     return Selections()

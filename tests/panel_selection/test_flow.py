@@ -314,3 +314,25 @@ def test_timestamps_in_other_time_zones_mean_the_same_instants(sel):
         reveals=tuple(ps.Reveal(r.side, r.secret, r.recorded_at.astimezone(timezone.utc)) for r in record.reveals),
     )
     assert ps.verify(shifted).ok
+
+
+def test_a_commitment_before_the_freeze_is_refused(sel):
+    record = sel.start()
+    code = refusal(ps.record_commitment, record, AUTHORITY, record.commitment_for(AUTHORITY, sel.AUTHORITY_SECRET),
+                   sel.T0 - sel.HOUR)
+    assert code == "commit_before_freeze"
+
+
+def test_unknown_sides_are_refused(sel):
+    record = sel.start()
+    assert refusal(ps.record_commitment, record, "observer", "0" * 64, sel.T0 + sel.HOUR) == "unknown_side"
+
+
+def test_malformed_commitment_is_refused(sel):
+    record = sel.start()
+    assert refusal(ps.record_commitment, record, AUTHORITY, "ABC", sel.T0 + sel.HOUR) == "commitment_malformed"
+
+
+def test_naive_now_is_refused(sel):
+    with pytest.raises(ValueError):
+        ps.phase(sel.start(), sel.T0.replace(tzinfo=None))
