@@ -374,7 +374,8 @@ def test_icalendar_feeds_and_a_cancellation(client, auth, factory, people):
     assert "信访人撤回复查申请" in page and "Cancelled" in page
 
 
-def test_observers_waiting_list_and_closing(client, auth, factory, people):
+def test_observers_waiting_list_and_closing(client, auth, factory, people, caplog):
+    caplog.set_level("INFO", logger="portal.mail")
     hearing = factory.hearing(people["suggestion"], authority=people["authority"], observer_seats=2)
     residents = [factory.resident(name=name) for name in ("张伟", "王静", "刘强", "陈丽", "杨帆")]
     phones = {}
@@ -396,6 +397,8 @@ def test_observers_waiting_list_and_closing(client, auth, factory, people):
     notice = db.session.scalar(select(Notification).where(Notification.user_id == residents[2].id,
                                                           Notification.kind == "hearing_observer_promoted"))
     assert notice is not None
+    mails = [r.getMessage() for r in caplog.records if r.name == "portal.mail"]
+    assert any(residents[2].email in m and hearing.reference in m for m in mails)
     auth.login(residents[2])
     page = client.get(f"/hearings/{hearing.id}", headers=EN).get_data(as_text=True)
     assert "Seat confirmed" in page and "given to you from the waiting list" in page
