@@ -166,3 +166,48 @@ NOTIFICATION = {
 
 def notification(code: str | None) -> str:
     return _lookup(NOTIFICATION, code)
+
+
+# What an audit row (SuggestionEvent.action) means, on staff histories and public timelines.
+EVENT = {
+    "withdraw": _l("Withdrawn by the author"),
+    "request_info": _l("More information requested"),
+    "resubmit": _l("Information added by the author"),
+    "accept": _l("Accepted"),
+    "decline": _l("Not accepted"),
+    "mark_duplicate": _l("Merged as a duplicate"),
+    "split": _l("Registered as several suggestions"),
+    "split_from": _l("Registered from a split submission"),
+    "registered_on_behalf": _l("Registered by the office for the resident"),
+    "dispatch": _l("Dispatched to the department"),
+    "dispute_dispatch": _l("Dispatch disputed by the department"),
+    "extension_requested": _l("Extension requested"),
+    "extension_approved": _l("Extension approved"),
+    "extension_refused": _l("Extension refused"),
+    "reply": _l("Replied"),
+    "request_review": _l("Review requested"),
+    "answer_review": _l("Review answered"),
+    "request_second_review": _l("Second review requested"),
+    "answer_second_review": _l("Second review answered"),
+    "close": _l("Closed"),
+    "widely_supported": _l("Widely supported"),
+    "hearing_scheduled": _l("Hearing scheduled"),
+    "hearing_postponed": _l("Hearing postponed"),
+    "hearing_cancelled": _l("Hearing cancelled"),
+    "hearing_concluded": _l("Hearing concluded; conclusion published"),
+}
+
+
+def event(code: str | None) -> str:
+    return _lookup(EVENT, code)
+
+
+# Kinds of search results (portal.services.search_documents).
+SEARCH_KIND = {
+    "suggestion": _l("Suggestion"),
+    "hearing": _l("Hearing"),
+}
+
+
+def search_kind(code: str | None) -> str:
+    return _lookup(SEARCH_KIND, code)

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from sqlalchemy.orm import Session
 
 from portal.models import Category, Department, District, Role, Status, Suggestion, User
-from portal.services import accounts, workflow
+from portal.services import accounts, intake
 from portal.timeutil import LOCAL_TZ, utcnow
 
 _counter = itertools.count(1)
@@ -79,9 +79,10 @@ class Factory:
             raise ValueError(f"the factory cannot yet build a suggestion in {status}")
         office = office or (self.user(Role.OFFICE_STAFF, name="受理员") if path[status] else None)
         for action in path[status]:
-            if action == "dispatch":
-                suggestion.lead_department = lead_department or self.department()
-            workflow.apply_transition(self.session, suggestion, action, office)
+            if action == "accept":
+                intake.accept(self.session, suggestion, office)
+            elif action == "dispatch":
+                intake.dispatch(self.session, suggestion, office, lead_department or self.department())
         self.session.commit()
         return suggestion
 

@@ -13,6 +13,7 @@ from portal.models import (
     Hearing, HearingObserver, Notification, Role, Status, SuggestionEvent,
 )
 from portal.services import hearing_selection
+from portal.services import hearings as hearings_service
 from portal.timeutil import LOCAL_TZ, utcnow
 
 EN = {"Accept-Language": "en"}
@@ -474,3 +475,28 @@ def test_demo_hearings_are_idempotent_and_verifiable(runner, client):
     assert hearing_selection.current_phase(upcoming, utcnow()).name == "resident_commit"
     page = client.get(f"/hearings/{past.id}/audit", headers=EN).get_data(as_text=True)
     assert "出差无法出席" in page and "the published panel follows from the published inputs" in page
+
+
+def test_the_office_review_answer_shows_the_hearing_conclusion(client, auth, factory):
+    from portal.models import Reply
+    from portal.services import workflow
+
+    housing = factory.department("住房和城乡建设局")
+    office = factory.user(Role.OFFICE_STAFF, name="刘洋")
+    staff = factory.user(Role.DEPARTMENT_STAFF, department=housing)
+    author = factory.resident()
+    suggestion = factory.suggestion(author, status=Status.DISPATCHED, lead_department=housing, office=office)
+    workflow.apply_transition(db.session, suggestion, "reply", staff)
+    db.session.add(Reply(suggestion=suggestion, kind="reply", decision="not_adopted", body="暂不具备条件。",
+                         department_id=housing.id, author_id=staff.id))
+    workflow.apply_transition(db.session, suggestion, "request_review", author, "答复没有回应我的建议")
+    db.session.commit()
+    hearing = factory.hearing(suggestion)
+    hearing.starts_at = utcnow() - timedelta(hours=2)
+    hearings_service.conclude(db.session, hearing, "听证认为应重新研究房源供给。", None, utcnow())
+    db.session.commit()
+    auth.login(office)
+    page = client.get(f"/office/suggestions/{suggestion.id}/review", headers=EN).get_data(as_text=True)
+    assert "听证认为应重新研究房源供给。" in page and f"/hearings/{hearing.id}" in page
+    history = client.get(f"/office/suggestions/{suggestion.id}", headers=EN).get_data(as_text=True)
+    assert "Hearing scheduled" in history and "Hearing concluded; conclusion published" in history

@@ -39,6 +39,16 @@ def world(factory):
 
     hearing_selection.freeze(factory.session, hearing, utcnow())
     factory.session.commit()
+    from portal.extensions import db
+    from portal.models import DeclineReason
+    from portal.services import intake
+    from portal.timeutil import utcnow
+
+    reason = DeclineReason(code="no-content", name="内容不明确，无法办理", name_en="Too unclear to handle")
+    db.session.add(reason)
+    extension = intake.request_extension(db.session, suggestion, users[Role.DEPARTMENT_STAFF.value], 10,
+                                         "需要跨部门协调", utcnow())
+    db.session.commit()
     samples = {
         "kind": "departments",
         "item_id": housing.id,
@@ -47,6 +57,8 @@ def world(factory):
         "tracking_number": suggestion.tracking_number,
         "hearing_id": hearing.id,
         "member_id": member.id,
+        "extension_id": extension.id,
+        "reason_id": reason.id,
         "policy_id": _first_policy_id(),
         "holiday_id": _first_holiday_id(),
     }

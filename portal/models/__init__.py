@@ -13,3 +13,4 @@ from portal.models.hearings import (  # noqa: F401
     Hearing, HearingMember, HearingObserver, HearingPostponement, HearingSeat, HearingStatus, MemberKind,
     ObserverState,
 )
+from portal.models.search import IndexOutbox  # noqa: F401

@@ -52,6 +52,12 @@ def from_iso(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
+@bp.app_template_global()
+def hearings_for(suggestion) -> list[Hearing]:
+    """For suggestion pages of other blueprints (the office's review answer): the hearings on it."""
+    return hearings.hearings_for_suggestion(db.session, suggestion)
+
+
 def _hearing_or_404(hearing_id: int) -> Hearing:
     return db.session.get(Hearing, hearing_id) or abort(404)
 
