@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from portal.models import Channel, ConversionType, Decision, RatingLevel, Role, Status
+from portal.models import (
+    Channel, ConversionType, Decision, HearingStatus, MemberKind, ObserverState, RatingLevel, Role, Status,
+)
 
 ROLE = {
     Role.RESIDENT.value: _l("Resident"),
@@ -66,6 +68,35 @@ RATING = {
 }
 
 
+MEMBER_KIND = {
+    MemberKind.DEPUTY.value: _l("People's-congress deputy"),
+    MemberKind.CPPCC.value: _l("CPPCC member"),
+    MemberKind.LAWYER.value: _l("Lawyer"),
+    MemberKind.EXPERT.value: _l("Expert or scholar"),
+    MemberKind.COMMUNITY.value: _l("Community representative"),
+    MemberKind.OTHER.value: _l("Other"),
+}
+
+HEARING_STATUS = {
+    HearingStatus.SCHEDULED.value: _l("Scheduled"),
+    HearingStatus.POSTPONED.value: _l("Postponed"),
+    HearingStatus.CANCELLED.value: _l("Cancelled"),
+    HearingStatus.CONCLUDED.value: _l("Concluded"),
+}
+
+OBSERVER_STATE = {
+    ObserverState.CONFIRMED.value: _l("Seat confirmed"),
+    ObserverState.WAITING.value: _l("On the waiting list"),
+    ObserverState.CANCELLED.value: _l("Cancelled"),
+}
+
+# The two sides of the joint selection of hearing members (panel_selection.SIDES).
+SELECTION_SIDE = {
+    "authority": _l("the hearing authority"),
+    "resident": _l("the author of the suggestion"),
+}
+
+
 def _lookup(table: dict, code: str | None) -> str:
     if code is None:
         return ""
@@ -95,6 +126,23 @@ def channel(code: str | None) -> str:
 def rating(code: str | None) -> str:
     return _lookup(RATING, code)
 
+
+def member_kind(code: str | None) -> str:
+    return _lookup(MEMBER_KIND, code)
+
+
+def hearing_status(code: str | None) -> str:
+    return _lookup(HEARING_STATUS, code)
+
+
+def observer_state(code: str | None) -> str:
+    return _lookup(OBSERVER_STATE, code)
+
+
+def selection_side(code: str | None) -> str:
+    return _lookup(SELECTION_SIDE, code)
+
+
 # What a notice says, by kind (portal.services.notifications.notify).
 NOTIFICATION = {
     "accepted": _l("The suggestion has been accepted."),
@@ -109,11 +157,16 @@ NOTIFICATION = {
     "widely_supported": _l("The suggestion is now widely supported and will be answered sooner."),
     "hearing_scheduled": _l("A public hearing has been scheduled."),
     "hearing_concluded": _l("The hearing's conclusion has been published."),
+    # To one observer of a hearing (portal.services.hearings).
+    "hearing_observer_confirmed": _l("Your observer seat at the hearing is confirmed."),
+    "hearing_observer_waiting": _l("All observer seats are taken; you are on the waiting list."),
+    "hearing_observer_promoted": _l("A seat was freed: your observer seat at the hearing is now confirmed."),
 }
 
 
 def notification(code: str | None) -> str:
     return _lookup(NOTIFICATION, code)
+
 
 # What an audit row (SuggestionEvent.action) means, on staff histories and public timelines.
 EVENT = {
@@ -138,6 +191,10 @@ EVENT = {
     "answer_second_review": _l("Second review answered"),
     "close": _l("Closed"),
     "widely_supported": _l("Widely supported"),
+    "hearing_scheduled": _l("Hearing scheduled"),
+    "hearing_postponed": _l("Hearing postponed"),
+    "hearing_cancelled": _l("Hearing cancelled"),
+    "hearing_concluded": _l("Hearing concluded; conclusion published"),
 }
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -10,7 +10,7 @@ from portal.models import (
     Category, Conversion, Decision, Department, District, ReplyTemplate, Role, Status, Suggestion, ThemedCall, User,
 )
 from portal.services import accounts, handling, intake, themed_calls
-from portal.timeutil import utcnow
+from portal.timeutil import LOCAL_TZ, utcnow
 
 _counter = itertools.count(1)
 
@@ -133,3 +133,41 @@ class Factory:
                                         now + timedelta(days=opens_in_days), now + timedelta(days=closes_in_days))
         self.session.commit()
         return call
+
+    # --- hearings ----------------------------------------------------------------------------------------
+
+    def hearing_member(self, name: str = "赵律师", kind: str = "lawyer", *, department: Department | None = None,
+                       term_start: date | None = None, term_end: date | None = None, active: bool = True,
+                       phone: str = "13911112222", email: str = "member@example.cn", conflicts: str = ""):
+        from portal.services import hearings
+
+        today = utcnow().astimezone(LOCAL_TZ).date()
+        member = hearings.save_member(self.session, None, hearings.MemberInput(
+            name=name, kind=kind, organisation="衢州市律师协会", department_id=department.id if department else None,
+            term_start=term_start or today - timedelta(days=365), term_end=term_end or today + timedelta(days=365),
+            conflicts=conflicts, conflict_department_ids=[], active=active, phone=phone, email=email))
+        self.session.commit()
+        return member
+
+    def member_pool(self, size: int = 9) -> list:
+        kinds = ["deputy", "cppcc", "lawyer", "expert", "community"]
+        return [self.hearing_member(f"听证员{i:02d}", kinds[i % len(kinds)], phone=f"1390000{i:04d}",
+                                    email=f"member{i}@example.cn") for i in range(1, size + 1)]
+
+    def hearing(self, suggestion: Suggestion, *, authority: User | None = None, days_ahead: int = 14,
+                is_public: bool = True, panel_size: int = 3, strikes_per_side: int = 1, observer_seats: int = 2,
+                closed_reason: str = "", department: Department | None = None):
+        """A hearing scheduled through the service, `days_ahead` days from now."""
+        from portal.services import hearings
+
+        now = utcnow()
+        hearing = hearings.schedule(self.session, suggestion, hearings.HearingInput(
+            subject="关于青年短期租房服务的听证", department_id=(department or suggestion.lead_department
+                                                           or self.department()).id,
+            starts_at=(now + timedelta(days=days_ahead)).replace(second=0, microsecond=0), duration_minutes=120, venue="衢州市信访局听证室",
+            is_public=is_public, closed_reason=closed_reason, panel_size=panel_size,
+            strikes_per_side=strikes_per_side, observer_seats=observer_seats,
+            registration_closes_at=now + timedelta(days=days_ahead - 1)),
+            authority or self.user(Role.HEARING_AUTHORITY, name="孙立"), now)
+        self.session.commit()
+        return hearing

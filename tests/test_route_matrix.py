@@ -36,6 +36,14 @@ def world(factory):
     conversion = factory.conversion(replied)
     template = factory.reply_template(housing)
     call = factory.themed_call(housing)
+    factory.member_pool(6)
+    member = factory.hearing_member("钱专家", "expert")
+    hearing = factory.hearing(suggestion, authority=users[Role.HEARING_AUTHORITY.value])
+    from portal.services import hearing_selection
+    from portal.timeutil import utcnow
+
+    hearing_selection.freeze(factory.session, hearing, utcnow())
+    factory.session.commit()
     from portal.extensions import db
     from portal.models import DeclineReason
     from portal.services import intake
@@ -55,6 +63,8 @@ def world(factory):
         "conversion_id": conversion.id,
         "template_id": template.id,
         "call_id": call.id,
+        "hearing_id": hearing.id,
+        "member_id": member.id,
         "extension_id": extension.id,
         "reason_id": reason.id,
         "policy_id": _first_policy_id(),

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 16:39:19.068619
+Create Date: 2026-11-25 17:27:33.541254
 
 """
 from alembic import op
@@ -116,6 +116,24 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_category')),
     sa.UniqueConstraint('slug', name=op.f('uq_category_slug'))
     )
+    op.create_table('hearing_member',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=60), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('organisation', sa.String(length=120), nullable=False),
+    sa.Column('department_id', sa.Integer(), nullable=True),
+    sa.Column('term_start', sa.Date(), nullable=False),
+    sa.Column('term_end', sa.Date(), nullable=False),
+    sa.Column('conflicts', sa.Text(), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('phone', sa.String(length=20), nullable=False),
+    sa.Column('email', sa.String(length=254), nullable=False),
+    sa.Column('created_at', portal.models.base.UTCDateTime(), nullable=False),
+    sa.CheckConstraint("kind IN ('deputy', 'cppcc', 'lawyer', 'expert', 'community', 'other')", name=op.f('ck_hearing_member_kind_known')),
+    sa.CheckConstraint('term_end >= term_start', name=op.f('ck_hearing_member_term_ordered')),
+    sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_hearing_member_department_id_department')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_hearing_member'))
+    )
     op.create_table('reply_template',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('department_id', sa.Integer(), nullable=False),
@@ -160,6 +178,13 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user_account')),
     sa.UniqueConstraint('email', name=op.f('uq_user_account_email')),
     sa.UniqueConstraint('phone', name=op.f('uq_user_account_phone'))
+    )
+    op.create_table('hearing_member_conflict',
+    sa.Column('member_id', sa.Integer(), nullable=False),
+    sa.Column('department_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_hearing_member_conflict_department_id_department')),
+    sa.ForeignKeyConstraint(['member_id'], ['hearing_member.id'], name=op.f('fk_hearing_member_conflict_member_id_hearing_member')),
+    sa.PrimaryKeyConstraint('member_id', 'department_id', name=op.f('pk_hearing_member_conflict'))
     )
     op.create_table('suggestion',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -289,6 +314,50 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_follow_suggestion_id'), ['suggestion_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_follow_user_id'), ['user_id'], unique=False)
 
+    op.create_table('hearing',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('reference', sa.String(length=40), nullable=False),
+    sa.Column('suggestion_id', sa.Integer(), nullable=False),
+    sa.Column('subject', sa.String(length=200), nullable=False),
+    sa.Column('department_id', sa.Integer(), nullable=False),
+    sa.Column('starts_at', portal.models.base.UTCDateTime(), nullable=False),
+    sa.Column('duration_minutes', sa.Integer(), nullable=False),
+    sa.Column('venue', sa.String(length=200), nullable=False),
+    sa.Column('is_public', sa.Boolean(), nullable=False),
+    sa.Column('closed_reason', sa.Text(), nullable=False),
+    sa.Column('panel_size', sa.Integer(), nullable=False),
+    sa.Column('strikes_per_side', sa.Integer(), nullable=False),
+    sa.Column('observer_seats', sa.Integer(), nullable=False),
+    sa.Column('registration_closes_at', portal.models.base.UTCDateTime(), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('sequence', sa.Integer(), nullable=False),
+    sa.Column('published_at', portal.models.base.UTCDateTime(), nullable=False),
+    sa.Column('cancelled_at', portal.models.base.UTCDateTime(), nullable=True),
+    sa.Column('cancellation_reason', sa.Text(), nullable=False),
+    sa.Column('conclusion', sa.Text(), nullable=False),
+    sa.Column('concluded_at', portal.models.base.UTCDateTime(), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('updated_at', portal.models.base.UTCDateTime(), nullable=False),
+    sa.Column('selection_json', sa.Text(), nullable=True),
+    sa.Column('pool_hash', sa.String(length=64), nullable=True),
+    sa.Column('selection_final_at', portal.models.base.UTCDateTime(), nullable=True),
+    sa.CheckConstraint("is_public OR closed_reason != ''", name=op.f('ck_hearing_closed_has_reason')),
+    sa.CheckConstraint("status IN ('scheduled', 'postponed', 'cancelled', 'concluded')", name=op.f('ck_hearing_status_known')),
+    sa.CheckConstraint('observer_seats >= 0', name=op.f('ck_hearing_observer_seats_positive')),
+    sa.CheckConstraint('panel_size IN (3, 5, 7)', name=op.f('ck_hearing_panel_size_odd')),
+    sa.CheckConstraint('strikes_per_side BETWEEN 0 AND 2', name=op.f('ck_hearing_strikes_range')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_hearing_created_by_id_user_account')),
+    sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_hearing_department_id_department')),
+    sa.ForeignKeyConstraint(['suggestion_id'], ['suggestion.id'], name=op.f('fk_hearing_suggestion_id_suggestion')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_hearing')),
+    sa.UniqueConstraint('reference', name=op.f('uq_hearing_reference'))
+    )
+    with op.batch_alter_table('hearing', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_hearing_department_id'), ['department_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_hearing_starts_at'), ['starts_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_hearing_status'), ['status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_hearing_suggestion_id'), ['suggestion_id'], unique=False)
+
     op.create_table('notification',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -380,6 +449,55 @@ def upgrade():
     with op.batch_alter_table('conversion_progress', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_conversion_progress_conversion_id'), ['conversion_id'], unique=False)
 
+    op.create_table('hearing_observer',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('hearing_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('state', sa.String(length=20), nullable=False),
+    sa.Column('queued_at', portal.models.base.UTCDateTime(), nullable=False),
+    sa.Column('confirmed_at', portal.models.base.UTCDateTime(), nullable=True),
+    sa.Column('promoted_at', portal.models.base.UTCDateTime(), nullable=True),
+    sa.Column('cancelled_at', portal.models.base.UTCDateTime(), nullable=True),
+    sa.CheckConstraint("state IN ('confirmed', 'waiting', 'cancelled')", name=op.f('ck_hearing_observer_state_known')),
+    sa.ForeignKeyConstraint(['hearing_id'], ['hearing.id'], name=op.f('fk_hearing_observer_hearing_id_hearing')),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_hearing_observer_user_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_hearing_observer')),
+    sa.UniqueConstraint('hearing_id', 'user_id', name=op.f('uq_hearing_observer_hearing_id_user_id'))
+    )
+    with op.batch_alter_table('hearing_observer', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_hearing_observer_hearing_id'), ['hearing_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_hearing_observer_user_id'), ['user_id'], unique=False)
+
+    op.create_table('hearing_postponement',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('hearing_id', sa.Integer(), nullable=False),
+    sa.Column('old_starts_at', portal.models.base.UTCDateTime(), nullable=False),
+    sa.Column('new_starts_at', portal.models.base.UTCDateTime(), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('recorded_by_id', sa.Integer(), nullable=True),
+    sa.Column('recorded_at', portal.models.base.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['hearing_id'], ['hearing.id'], name=op.f('fk_hearing_postponement_hearing_id_hearing')),
+    sa.ForeignKeyConstraint(['recorded_by_id'], ['user_account.id'], name=op.f('fk_hearing_postponement_recorded_by_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_hearing_postponement'))
+    )
+    with op.batch_alter_table('hearing_postponement', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_hearing_postponement_hearing_id'), ['hearing_id'], unique=False)
+
+    op.create_table('hearing_seat',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('hearing_id', sa.Integer(), nullable=False),
+    sa.Column('member_id', sa.Integer(), nullable=False),
+    sa.Column('seat', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['hearing_id'], ['hearing.id'], name=op.f('fk_hearing_seat_hearing_id_hearing')),
+    sa.ForeignKeyConstraint(['member_id'], ['hearing_member.id'], name=op.f('fk_hearing_seat_member_id_hearing_member')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_hearing_seat')),
+    sa.UniqueConstraint('hearing_id', 'member_id', name=op.f('uq_hearing_seat_hearing_id_member_id')),
+    sa.UniqueConstraint('hearing_id', 'seat', name=op.f('uq_hearing_seat_hearing_id_seat'))
+    )
+    with op.batch_alter_table('hearing_seat', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_hearing_seat_hearing_id'), ['hearing_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_hearing_seat_member_id'), ['member_id'], unique=False)
+
     op.create_table('rating',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('reply_id', sa.Integer(), nullable=False),
@@ -405,6 +523,20 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_rating_suggestion_id'))
 
     op.drop_table('rating')
+    with op.batch_alter_table('hearing_seat', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_hearing_seat_member_id'))
+        batch_op.drop_index(batch_op.f('ix_hearing_seat_hearing_id'))
+
+    op.drop_table('hearing_seat')
+    with op.batch_alter_table('hearing_postponement', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_hearing_postponement_hearing_id'))
+
+    op.drop_table('hearing_postponement')
+    with op.batch_alter_table('hearing_observer', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_hearing_observer_user_id'))
+        batch_op.drop_index(batch_op.f('ix_hearing_observer_hearing_id'))
+
+    op.drop_table('hearing_observer')
     with op.batch_alter_table('conversion_progress', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_conversion_progress_conversion_id'))
 
@@ -430,6 +562,13 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_notification_user_id'))
 
     op.drop_table('notification')
+    with op.batch_alter_table('hearing', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_hearing_suggestion_id'))
+        batch_op.drop_index(batch_op.f('ix_hearing_status'))
+        batch_op.drop_index(batch_op.f('ix_hearing_starts_at'))
+        batch_op.drop_index(batch_op.f('ix_hearing_department_id'))
+
+    op.drop_table('hearing')
     with op.batch_alter_table('follow', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_follow_user_id'))
         batch_op.drop_index(batch_op.f('ix_follow_suggestion_id'))
@@ -455,12 +594,14 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_suggestion_author_id'))
 
     op.drop_table('suggestion')
+    op.drop_table('hearing_member_conflict')
     op.drop_table('user_account')
     op.drop_table('themed_call')
     with op.batch_alter_table('reply_template', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_reply_template_department_id'))
 
     op.drop_table('reply_template')
+    op.drop_table('hearing_member')
     op.drop_table('category')
     with op.batch_alter_table('login_attempt', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_login_attempt_login_name'))

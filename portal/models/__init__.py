@@ -9,4 +9,8 @@ from portal.models.suggestions import (  # noqa: F401
     OPEN_STATUSES, PUBLIC_STATUSES, Rating, RatingLevel, Reply, ReplyTemplate, Status, Suggestion,
     SuggestionEvent, Support, ThemedCall,
 )
+from portal.models.hearings import (  # noqa: F401
+    Hearing, HearingMember, HearingObserver, HearingPostponement, HearingSeat, HearingStatus, MemberKind,
+    ObserverState,
+)
 from portal.models.search import IndexOutbox  # noqa: F401

@@ -144,4 +144,8 @@ def load(session: Session) -> dict:
     """Load everything the demo needs; returns counts for the command to print."""
     departments = load_reference_data(session)
     users = load_demo_accounts(session, departments)
-    return {"departments": len(departments), "accounts": len(users)}
+    counts = {"departments": len(departments), "accounts": len(users)}
+    from portal.services import demo_hearings
+
+    counts.update(demo_hearings.load(session, departments, users))
+    return counts

@@ -1,0 +1,220 @@
+"""Public hearings: schedule, hearing pages, audit pages, iCalendar feeds, observer registration.
+
+Pages that show a selection apply passed deadlines first (`hearing_selection.sync`), so a fallback
+takes effect on the first view after its deadline without a scheduler; `flask hearings sync` does
+the same for every hearing.
+"""
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+import panel_selection as ps
+from portal.blueprints.hearings.forms import ObserverCancelForm, ObserverForm
+from portal.blueprints.hearings.messages import message
+from portal.blueprints.hearings.selection import selection_page
+from portal import labels
+from portal.extensions import db
+from portal.models import Department, Hearing, HearingStatus, Role
+from portal.security import public, roles_required
+from portal.services import hearing_calendar, hearing_selection, hearings
+from portal.services.hearings import HearingError, ScheduleFilter
+from portal.timeutil import utcnow
+
+bp = Blueprint("hearings", __name__, url_prefix="/hearings")
+PER_PAGE = 20
+
+
+DEADLINE_LABELS = {
+    "authority_commit_by": _l("Commitment of the hearing authority"),
+    "resident_commit_by": _l("Commitment of the author"),
+    "authority_reveal_by": _l("Reveal of the hearing authority"),
+    "resident_reveal_by": _l("Reveal of the author"),
+    "authority_strikes_by": _l("Strikes of the hearing authority"),
+    "resident_strikes_by": _l("Strikes of the author"),
+}
+
+
+@bp.app_template_global()
+def deadline_label(name: str) -> str:
+    return str(DEADLINE_LABELS.get(name, name))
+
+
+@bp.app_template_filter("fromiso")
+def from_iso(text: str) -> datetime:
+    """Timestamps in the selection record are ISO 8601 text; templates format them like any other time."""
+    return datetime.fromisoformat(text)
+
+
+@bp.app_template_global()
+def hearings_for(suggestion) -> list[Hearing]:
+    """For suggestion pages of other blueprints (the office's review answer): the hearings on it."""
+    return hearings.hearings_for_suggestion(db.session, suggestion)
+
+
+def _hearing_or_404(hearing_id: int) -> Hearing:
+    return db.session.get(Hearing, hearing_id) or abort(404)
+
+
+def _sync(hearing: Hearing) -> None:
+    if hearing_selection.sync(db.session, hearing, utcnow()):
+        db.session.commit()
+
+
+def _date_arg(name: str) -> date | None:
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+@bp.get("/")
+@public
+def schedule():
+    filters = ScheduleFilter(date_from=_date_arg("from"), date_to=_date_arg("to"),
+                             department_id=request.args.get("department", type=int),
+                             status=request.args.get("status") if request.args.get("status") in
+                             {s.value for s in HearingStatus} else None)
+    now = utcnow()
+    upcoming = db.session.scalars(hearings.schedule_query(filters, now, upcoming=True)).all()
+    past = db.paginate(hearings.schedule_query(filters, now, upcoming=False), per_page=PER_PAGE, error_out=False)
+    departments = db.session.scalars(select(Department).where(Department.is_office.is_(False))
+                                     .order_by(Department.id)).all()
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template("hearings/schedule.html", upcoming=upcoming, past=past, filters=filters,
+                           departments=departments, args=args, statuses=HearingStatus)
+
+
+@bp.get("/<int:hearing_id>")
+@public
+def hearing(hearing_id: int):
+    hearing = _hearing_or_404(hearing_id)
+    _sync(hearing)
+    now = utcnow()
+    registration = None
+    if current_user.is_authenticated:
+        registration = hearings.registration_of(db.session, hearing, current_user)
+    return render_template(
+        "hearings/hearing.html", hearing=hearing, now=now,
+        details=hearings.can_see_details(current_user, hearing), is_party=hearings.is_party(current_user, hearing),
+        phase=hearing_selection.current_phase(hearing, now),
+        registration=registration, registration_open=hearings.registration_open(hearing, now),
+        confirmed=hearings.confirmed_count(db.session, hearing),
+        waiting=len(hearings.waiting_list(db.session, hearing)),
+        observer_form=ObserverForm(), cancel_form=ObserverCancelForm())
+
+
+@bp.get("/<int:hearing_id>/audit")
+@public
+def audit(hearing_id: int):
+    hearing = _hearing_or_404(hearing_id)
+    if not hearings.can_see_details(current_user, hearing):
+        abort(404)
+    _sync(hearing)
+    now = utcnow()
+    record = hearing_selection.record_of(hearing)
+    steps = ps.steps(record, now) if record else []
+    report = ps.verify(record) if record and record.outcome else None
+    names = {m.id: f"{m.name} · {labels.member_kind(m.kind)}" for m in record.pool} if record else {}
+    return render_template("hearings/audit.html", hearing=hearing, record=record, steps=steps, report=report,
+                           names=names,
+                           now=now, phase=ps.phase(record, now) if record else None)
+
+
+@bp.get("/<int:hearing_id>/selection.json")
+@public
+def record_json(hearing_id: int):
+    hearing = _hearing_or_404(hearing_id)
+    if not hearings.can_see_details(current_user, hearing) or not hearing.selection_json:
+        abort(404)
+    _sync(hearing)
+    body = json.dumps(json.loads(hearing.selection_json), ensure_ascii=False, indent=2)
+    return Response(body, mimetype="application/json", headers={
+        "Content-Disposition": f'attachment; filename="hearing-{hearing.id}-selection.json"'})
+
+
+@bp.get("/calendar.ics")
+@public
+def calendar_feed():
+    items = db.session.scalars(select(Hearing).where(Hearing.is_public.is_(True))
+                               .order_by(Hearing.starts_at, Hearing.id)).all()
+    body = hearing_calendar.calendar(items, _absolute_url, utcnow(), _("Public hearings"))
+    return Response(body, mimetype="text/calendar")
+
+
+@bp.get("/<int:hearing_id>/hearing.ics")
+@public
+def hearing_ics(hearing_id: int):
+    hearing = _hearing_or_404(hearing_id)
+    body = hearing_calendar.calendar([hearing], _absolute_url, utcnow(), hearing.subject)
+    return Response(body, mimetype="text/calendar", headers={
+        "Content-Disposition": f'attachment; filename="hearing-{hearing.id}.ics"'})
+
+
+def _absolute_url(hearing: Hearing) -> str:
+    return url_for("hearings.hearing", hearing_id=hearing.id, _external=True)
+
+
+@bp.post("/<int:hearing_id>/observers")
+@roles_required(Role.RESIDENT)
+def register(hearing_id: int):
+    hearing = _hearing_or_404(hearing_id)
+    form = ObserverForm()
+    if form.validate_on_submit():
+        try:
+            registration = hearings.register_observer(db.session, hearing, current_user, utcnow())
+        except HearingError as error:
+            db.session.rollback()
+            flash(message(error), "error")
+        else:
+            db.session.commit()
+            if registration.state == "confirmed":
+                flash(_("Your observer seat is confirmed. Please bring your ID to the venue."), "success")
+            else:
+                flash(_("All seats are taken: you are on the waiting list. If a seat is freed, it goes to the "
+                        "first person waiting and we tell you."), "success")
+    return redirect(url_for("hearings.hearing", hearing_id=hearing.id) + "#observers")
+
+
+@bp.post("/<int:hearing_id>/observers/cancel")
+@roles_required(Role.RESIDENT)
+def cancel_registration(hearing_id: int):
+    hearing = _hearing_or_404(hearing_id)
+    form = ObserverCancelForm()
+    if form.validate_on_submit():
+        try:
+            hearings.cancel_observer(db.session, hearing, current_user, utcnow())
+        except HearingError as error:
+            db.session.rollback()
+            flash(message(error), "error")
+        else:
+            db.session.commit()
+            flash(_("Your registration is cancelled."), "success")
+    return redirect(url_for("hearings.hearing", hearing_id=hearing.id) + "#observers")
+
+
+@bp.route("/<int:hearing_id>/selection", methods=["GET", "POST"])
+@roles_required(Role.RESIDENT)
+def selection(hearing_id: int):
+    """The author's side of the joint selection of hearing members."""
+    hearing = _hearing_or_404(hearing_id)
+    if not hearings.is_party(current_user, hearing):
+        abort(403)
+    return selection_page(hearing, ps.RESIDENT, url_for("hearings.hearing", hearing_id=hearing.id))
+
+
+@bp.get("/for-suggestion/<int:suggestion_id>")
+@roles_required(Role.OFFICE_STAFF, Role.HEARING_AUTHORITY)
+def for_suggestion(suggestion_id: int):
+    """For the office answering a review: every hearing on the suggestion, with its conclusion."""
+    from portal.models import Suggestion
+
+    suggestion = db.session.get(Suggestion, suggestion_id) or abort(404)
+    return render_template("hearings/for_suggestion.html", suggestion=suggestion,
+                           hearings=hearings.hearings_for_suggestion(db.session, suggestion))
