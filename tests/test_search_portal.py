@@ -425,25 +425,20 @@ def test_route_eval_on_the_shared_messages(app, factory, runner, shared_data, tm
 
 
 # ----- hearings plug in ---------------------------------------------------------------------------------------
-def test_hearing_documents_from_a_stand_in(app, client):
-    from datetime import datetime, timezone
-    from types import SimpleNamespace
+def test_hearings_are_found_by_subject_and_by_their_published_conclusion(app, client, factory):
+    from portal.models import Role
+    from portal.services import hearings
+    from portal.timeutil import utcnow
 
-    from portal.services.search_documents import hearing_document
-
-    hearing = SimpleNamespace(id=7, subject="关于老旧小区加装电梯的听证", place="柯城区市民中心三楼",
-                              scheduled_at=datetime(2024, 9, 3, 1, 30, tzinfo=timezone.utc), is_public=True,
-                              conclusion="同意加装，费用按楼层分摊。", conclusion_published_at=None,
-                              status="scheduled", observers=["钱观察 13700001111"])
-    draft = hearing_document(hearing)
-    assert draft["doc_id"] == "hearing:7" and "conclusion" not in draft and draft["year"] == "2024"
-    hearing.conclusion_published_at = datetime(2024, 9, 20, tzinfo=timezone.utc)
-    published = hearing_document(hearing)
-    assert published["conclusion"] and published["fingerprint"] != draft["fingerprint"]
-    assert "13700001111" not in repr(published)
-    assert hearing_document(SimpleNamespace(**{**vars(hearing), "is_public": False})) is None
-
-    get_index(app).apply([("upsert", published)])
-    html = search_page(client, "楼层分摊")
-    assert result_titles(html) == ["关于老旧小区加装电梯的听证"] and "Hearing" in html
-    assert 'href="/hearings/7"' in html
+    suggestion = factory.suggestion(status=Status.DISPATCHED)
+    authority = factory.user(Role.HEARING_AUTHORITY)
+    hearing = factory.hearing(suggestion, authority=authority, observer_seats=2)
+    factory.hearing(suggestion, authority=authority, is_public=False, closed_reason="涉及个人隐私")
+    html = search_page(client, "青年短期租房服务的听证")
+    assert result_titles(html).count("关于青年短期租房服务的听证") == 1  # the closed one is not indexed
+    assert "Hearing" in html and f'href="/hearings/{hearing.id}"' in html
+    assert result_titles(search_page(client, "楼层分摊")) == []
+    hearing.starts_at = utcnow()  # the hearing has been held
+    hearings.conclude(db.session, hearing, "同意加装电梯，费用按楼层分摊。", authority, utcnow())
+    db.session.commit()
+    assert result_titles(search_page(client, "楼层分摊")) == ["关于青年短期租房服务的听证"]

@@ -113,33 +113,29 @@ def suggestion_document(suggestion: Suggestion) -> Optional[dict[str, Any]]:
 
 
 def hearing_document(hearing: Any) -> Optional[dict[str, Any]]:
-    """The public document for a hearing, from any object shaped like this:
+    """The public document for a hearing (`portal.models.hearings.Hearing`).
 
-    - ``id``; ``subject`` (str); ``place`` (str); ``scheduled_at`` (aware datetime);
-    - ``is_public`` (bool): false when privacy or secrets forbid a public hearing;
-    - ``conclusion`` (str or None) and ``conclusion_published_at`` (datetime or None): the
-      conclusion is indexed only once published;
-    - optional ``status`` (str) and ``url_path`` (str, default ``/hearings/<id>``).
-    Observers and parties are never read: only the fields above reach the index.
+    Closed hearings (privacy or secrets) are not indexed at all; the conclusion only once
+    published. Observers, parties and members are never read: only these fields reach the index.
     """
-    if not getattr(hearing, "is_public", False):
+    if not hearing.is_public:
         return None
-    scheduled = getattr(hearing, "scheduled_at", None)
-    published = getattr(hearing, "conclusion_published_at", None)
+    concluded = hearing.concluded_at if hearing.conclusion else None
     doc: dict[str, Any] = {
         "doc_id": doc_id("hearing", hearing.id),
         "kind": "hearing",
         "object_id": hearing.id,
-        "url_path": getattr(hearing, "url_path", None) or f"/hearings/{hearing.id}",
+        "url_path": f"/hearings/{hearing.id}",
         "title": mask_personal_data(hearing.subject),
-        "place": mask_personal_data(getattr(hearing, "place", "") or ""),
-        "status": getattr(hearing, "status", None),
-        "event_at": _naive_utc(scheduled),
-        "published_at": _naive_utc(published or scheduled),
-        "year": _local_year(scheduled),
+        "place": mask_personal_data(hearing.venue or ""),
+        "status": hearing.status,
+        "department": hearing.department.slug if hearing.department is not None else None,
+        "event_at": _naive_utc(hearing.starts_at),
+        "published_at": _naive_utc(concluded or hearing.published_at or hearing.starts_at),
+        "year": _local_year(hearing.starts_at),
     }
-    if published is not None:
-        doc["conclusion"] = mask_personal_data(getattr(hearing, "conclusion", "") or "")
+    if concluded is not None:
+        doc["conclusion"] = mask_personal_data(hearing.conclusion)
     return _finish(doc)
 
 

@@ -294,3 +294,12 @@ def verify(session: Session, index: SearchIndex) -> Verification:
     except IndexUnavailable as exc:
         return Verification(diff(expected, {}), available=False, pending=pending, problems=[str(exc)])
     return Verification(diff(expected, actual), pending=pending)
+
+
+def _register_hearings() -> None:
+    from portal.models.hearings import Hearing
+
+    register_hearings(Hearing)
+
+
+_register_hearings()
