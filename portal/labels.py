@@ -114,3 +114,47 @@ NOTIFICATION = {
 
 def notification(code: str | None) -> str:
     return _lookup(NOTIFICATION, code)
+
+# Timeline entries, by SuggestionEvent.action (transitions and milestones).
+EVENT = {
+    "submit": _l("Submitted"),
+    "withdraw": _l("Withdrawn by the author"),
+    "request_info": _l("The suggestion office asked for more information"),
+    "resubmit": _l("The author sent more information"),
+    "accept": _l("Accepted by the suggestion office"),
+    "decline": _l("Not accepted"),
+    "mark_duplicate": _l("Merged with a similar suggestion"),
+    "split": _l("Registered as several suggestions"),
+    "dispatch": _l("Sent to the responsible department"),
+    "dispute_dispatch": _l("The department disputed the dispatch"),
+    "reply": _l("The department replied"),
+    "request_review": _l("The author requested a review"),
+    "answer_review": _l("The review was answered"),
+    "request_second_review": _l("The author requested a second review"),
+    "answer_second_review": _l("The second review was answered; the matter is final"),
+    "close": _l("Closed"),
+    "widely_supported": _l("Widely supported: the reply is due sooner"),
+    "published": _l("Decision and reply published"),
+    "converted": _l("Put into practice"),
+    "progress": _l("Progress recorded"),
+}
+
+# What the next deadline is for (portal.services.deadlines.Deadline.kind).
+DEADLINE = {
+    "accept": _l("Decision on acceptance due"),
+    "reply": _l("Reply due"),
+    "dispute": _l("Dispatch dispute possible until"),
+    "rating": _l("Rate the reply by"),
+    "review_request": _l("Request a review by"),
+    "review_answer": _l("Review answer due"),
+    "second_review_request": _l("Request a second review by"),
+    "second_review_answer": _l("Second review answer due"),
+}
+
+
+def event(code: str | None) -> str:
+    return _lookup(EVENT, code)
+
+
+def deadline(code: str | None) -> str:
+    return _lookup(DEADLINE, code)
