@@ -97,6 +97,11 @@ def test_the_answer_waits_for_publication(client, auth, factory):
     suggestion = factory.replied_suggestion(body="部门答复正文，尚未公开。")
     page = client.get(f"/suggestions/{suggestion.id}", headers=EN).get_data(as_text=True)
     assert "部门答复正文" not in page and "Answered" in page
+    for viewer, sees in ((factory.user(Role.DEPARTMENT_STAFF), False), (factory.resident(), False),
+                         (factory.user(Role.OFFICE_STAFF), True), (suggestion.author, True)):
+        auth.login(viewer)
+        assert ("部门答复正文" in client.get(f"/suggestions/{suggestion.id}").get_data(as_text=True)) is sees
+        auth.logout()
     outcomes = client.get("/suggestions/outcomes", headers=EN).get_data(as_text=True)
     assert suggestion.title not in outcomes
 
@@ -188,3 +193,16 @@ def test_no_private_data_on_any_public_page(client, factory):
     # What is shown instead: masked names and masked numbers.
     assert "张**" in pages["detail"] and "欧**" in pages["detail (mail)"] and "王**" in pages["detail (on behalf)"]
     assert "139****4321" in pages["detail"] and "公交线路建议" in pages["list"]
+
+
+def test_each_page_has_one_main_heading(client, auth, factory):
+    author = factory.resident()
+    suggestion = factory.published_suggestion(author)
+    urls = ["/suggestions/", "/suggestions/outcomes", "/suggestions/track",
+            f"/suggestions/track?number={suggestion.tracking_number}", f"/suggestions/{suggestion.id}"]
+    auth.login(author)
+    urls += ["/suggestions/new", "/suggestions/mine", "/suggestions/notifications", f"/suggestions/{suggestion.id}/sent"]
+    for url in urls:
+        page = client.get(url).get_data(as_text=True)
+        assert page.count("<h1") == 1, url
+        assert '="None"' not in page, url  # no attribute printed from a missing value

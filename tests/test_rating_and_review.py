@@ -99,6 +99,8 @@ def test_rating_after_the_limit_is_refused_with_the_date(client, auth, factory):
     author = factory.resident()
     suggestion = factory.replied_suggestion(author, replied_at=utcnow() - timedelta(days=31))
     auth.login(author)
+    page = client.get(f"/suggestions/{suggestion.id}", headers=EN).get_data(as_text=True)
+    assert "The time to rate this answer ended on" in page and "Send my rating" not in page
     page = _page_after(client, client.post(f"/suggestions/{suggestion.id}/rate", data={"level": "dissatisfied"},
                                            headers=EN))
     assert "The time to rate this answer ended on" in page

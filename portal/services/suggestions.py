@@ -6,7 +6,7 @@ should be told about raises `SuggestionError` with a `code` the view turns into 
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Callable, Optional
 
 from sqlalchemy import delete, exists, select, update
@@ -231,12 +231,13 @@ def answer_to_rate(suggestion: Suggestion) -> Optional[Reply]:
     return latest_reply(suggestion, entry[0]) if entry else None
 
 
+# Like every calendar-day limit, these end at local midnight (see portal.services.deadlines).
 def rating_due(session: Session, suggestion: Suggestion, reply: Reply) -> datetime:
-    return reply.created_at + timedelta(days=deadlines.policy_for(session, suggestion).rating_days)
+    return deadlines.after_days(reply.created_at, deadlines.policy_for(session, suggestion).rating_days)
 
 
 def review_due(session: Session, suggestion: Suggestion, reply: Reply) -> datetime:
-    return reply.created_at + timedelta(days=deadlines.policy_for(session, suggestion).review_request_days)
+    return deadlines.after_days(reply.created_at, deadlines.policy_for(session, suggestion).review_request_days)
 
 
 def rate(session: Session, suggestion: Suggestion, author: User, level: str, comment: str = "",
@@ -310,14 +311,21 @@ def timeline_for(suggestion: Suggestion, viewer: Optional[User]) -> list:
             if e.is_public or (is_author and e.action in AUTHOR_VISIBLE_ACTIONS)]
 
 
+def is_handling_staff(suggestion: Suggestion, viewer: Optional[User]) -> bool:
+    """Office staff, or staff of a department the suggestion was dispatched to."""
+    if viewer is None or not viewer.is_authenticated:
+        return False
+    if viewer.has_role(Role.OFFICE_STAFF):
+        return True
+    if viewer.has_role(Role.DEPARTMENT_STAFF) and viewer.department_id is not None:
+        return any(d.department_id == viewer.department_id for d in suggestion.dispatches)
+    return False
+
+
 def can_view(session: Session, suggestion: Suggestion, viewer: Optional[User]) -> bool:
     """Public once accepted; before that only the author and the staff who handle it."""
     if suggestion.is_public:
         return True
     if viewer is None or not viewer.is_authenticated:
         return False
-    if suggestion.author_id == viewer.id or viewer.has_role(Role.OFFICE_STAFF):
-        return True
-    if viewer.has_role(Role.DEPARTMENT_STAFF) and viewer.department_id is not None:
-        return any(d.department_id == viewer.department_id for d in suggestion.dispatches)
-    return False
+    return suggestion.author_id == viewer.id or is_handling_staff(suggestion, viewer)

@@ -130,10 +130,12 @@ def detail(suggestion_id: int):
     suggestion = _suggestion_or_404(suggestion_id)
     now = utcnow()
     is_author = current_user.is_authenticated and suggestion.author_id == current_user.id
-    is_staff = current_user.is_authenticated and current_user.has_role(Role.OFFICE_STAFF, Role.DEPARTMENT_STAFF)
     # The author sees the answer at once, to rate it; the public once the department publishes it.
-    show_answer = suggestion.published_at is not None or is_author or is_staff
+    show_answer = (suggestion.published_at is not None or is_author
+                   or service.is_handling_staff(suggestion, current_user))
     answer = service.answer_to_rate(suggestion) if is_author else None
+    rating_due = service.rating_due(db.session, suggestion, answer) if answer else None
+    can_rate = answer is not None and answer.rating is None and now <= rating_due
     review_form = None
     if is_author and service.can_request_review(db.session, suggestion, now):
         review_form = ReviewRequestForm(formdata=None)
@@ -143,8 +145,8 @@ def detail(suggestion_id: int):
         supported=service.has_supported(db.session, suggestion, current_user),
         following=service.is_following(db.session, suggestion, current_user),
         action_form=ActionForm(formdata=None),
-        answer=answer, rating_form=RatingForm(formdata=None) if answer and answer.rating is None else None,
-        rating_due=service.rating_due(db.session, suggestion, answer) if answer else None,
+        answer=answer, rating_form=RatingForm(formdata=None) if can_rate else None, rating_due=rating_due,
+        rating_closed=answer is not None and answer.rating is None and not can_rate,
         review_form=review_form,
         review_action="request_second_review" if suggestion.status == Status.REVIEWED.value else "request_review",
         is_final=service.is_final(suggestion),
