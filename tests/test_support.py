@@ -76,8 +76,16 @@ def test_only_residents_support(client, auth, factory, role):
 
 def test_a_visitor_is_asked_to_log_in_to_support(client, factory):
     suggestion = factory.suggestion(status=Status.ACCEPTED)
-    response = client.post(f"/suggestions/{suggestion.id}/support")
+    resident = factory.resident()
+    page = client.get(f"/suggestions/{suggestion.id}", headers=EN).get_data(as_text=True)
+    login_url = f"/account/login?next=/suggestions/{suggestion.id}"
+    assert "Log in to support this suggestion" in page
+    assert f'href="{login_url}"' in page
+    response = client.post(f"/suggestions/{suggestion.id}/support")  # a stale page's button
     assert response.status_code == 302 and "/account/login" in response.headers["Location"]
+    back = client.post(login_url, data={"login": resident.login_name, "password": factory.PASSWORD})
+    assert back.headers["Location"] == f"/suggestions/{suggestion.id}"
+    assert "Support this suggestion" in client.get(back.headers["Location"], headers=EN).get_data(as_text=True)
 
 
 def test_reaching_the_threshold_makes_it_widely_supported_and_shortens_the_reply(client, auth, factory):
