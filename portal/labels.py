@@ -115,29 +115,40 @@ NOTIFICATION = {
 def notification(code: str | None) -> str:
     return _lookup(NOTIFICATION, code)
 
-# Timeline entries, by SuggestionEvent.action (transitions and milestones).
+# What an audit row (SuggestionEvent.action) means, on staff histories and public timelines.
 EVENT = {
-    "submit": _l("Submitted"),
     "withdraw": _l("Withdrawn by the author"),
-    "request_info": _l("The suggestion office asked for more information"),
-    "resubmit": _l("The author sent more information"),
-    "accept": _l("Accepted by the suggestion office"),
+    "request_info": _l("More information requested"),
+    "resubmit": _l("Information added by the author"),
+    "accept": _l("Accepted"),
     "decline": _l("Not accepted"),
-    "mark_duplicate": _l("Merged with a similar suggestion"),
+    "mark_duplicate": _l("Merged as a duplicate"),
     "split": _l("Registered as several suggestions"),
-    "dispatch": _l("Sent to the responsible department"),
-    "dispute_dispatch": _l("The department disputed the dispatch"),
-    "reply": _l("The department replied"),
-    "request_review": _l("The author requested a review"),
-    "answer_review": _l("The review was answered"),
-    "request_second_review": _l("The author requested a second review"),
-    "answer_second_review": _l("The second review was answered; the matter is final"),
+    "split_from": _l("Registered from a split submission"),
+    "registered_on_behalf": _l("Registered by the office for the resident"),
+    "dispatch": _l("Dispatched to the department"),
+    "dispute_dispatch": _l("Dispatch disputed by the department"),
+    "extension_requested": _l("Extension requested"),
+    "extension_approved": _l("Extension approved"),
+    "extension_refused": _l("Extension refused"),
+    "reply": _l("Replied"),
+    "request_review": _l("Review requested"),
+    "answer_review": _l("Review answered"),
+    "request_second_review": _l("Second review requested"),
+    "answer_second_review": _l("Second review answered"),
     "close": _l("Closed"),
-    "widely_supported": _l("Widely supported: the reply is due sooner"),
+    "widely_supported": _l("Widely supported"),
+    # Milestones recorded by the resident's and the department's pages.
+    "submit": _l("Submitted"),
     "published": _l("Decision and reply published"),
     "converted": _l("Put into practice"),
     "progress": _l("Progress recorded"),
 }
+
+
+def event(code: str | None) -> str:
+    return _lookup(EVENT, code)
+
 
 # What the next deadline is for (portal.services.deadlines.Deadline.kind).
 DEADLINE = {
@@ -152,8 +163,15 @@ DEADLINE = {
 }
 
 
-def event(code: str | None) -> str:
-    return _lookup(EVENT, code)
+# Kinds of search results (portal.services.search_documents).
+SEARCH_KIND = {
+    "suggestion": _l("Suggestion"),
+    "hearing": _l("Hearing"),
+}
+
+
+def search_kind(code: str | None) -> str:
+    return _lookup(SEARCH_KIND, code)
 
 
 def deadline(code: str | None) -> str:

@@ -11,7 +11,7 @@ from portal.models import (
     Category, Conversion, ConversionOutcome, ConversionProgress, Department, District, Rating, Reply, Role,
     Status, Suggestion, User,
 )
-from portal.services import accounts, workflow
+from portal.services import accounts, intake, workflow
 from portal.timeutil import utcnow
 
 _counter = itertools.count(1)
@@ -83,9 +83,10 @@ class Factory:
             raise ValueError(f"the factory cannot yet build a suggestion in {status}")
         office = office or (self.user(Role.OFFICE_STAFF, name="受理员") if path[status] else None)
         for action in path[status]:
-            if action == "dispatch":
-                suggestion.lead_department = lead_department or self.department()
-            workflow.apply_transition(self.session, suggestion, action, office)
+            if action == "accept":
+                intake.accept(self.session, suggestion, office)
+            elif action == "dispatch":
+                intake.dispatch(self.session, suggestion, office, lead_department or self.department())
         self.session.commit()
         return suggestion
 
@@ -96,7 +97,7 @@ class Factory:
                               **kwargs) -> Suggestion:
         suggestion = self.suggestion(author, **kwargs)
         office = self.user(Role.OFFICE_STAFF, name="受理员")
-        workflow.apply_transition(self.session, suggestion, "request_info", office, note)
+        intake.request_info(self.session, suggestion, office, note)
         self.session.commit()
         return suggestion
 
@@ -124,11 +125,9 @@ class Factory:
                                 comment="没有回应我的问题"))
         workflow.apply_transition(self.session, suggestion, "request_review", suggestion.author, "答非所问")
         office = self.user(Role.OFFICE_STAFF, name="复查员")
-        event = workflow.apply_transition(self.session, suggestion, "answer_review", office)
-        moment = answered_at or event.created_at
-        event.created_at = moment
-        self.session.add(Reply(suggestion=suggestion, kind="review", body=body, author_id=office.id,
-                               created_at=moment))
+        review = intake.answer_review(self.session, suggestion, office, body)
+        if answered_at is not None:
+            review.created_at = suggestion.events[-1].created_at = answered_at
         self.session.commit()
         return suggestion
 

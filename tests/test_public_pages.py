@@ -87,9 +87,9 @@ def test_the_published_page_shows_the_whole_closed_loop(client, factory):
     assert re.search(r"<th scope=\"row\">房源</th><td>50</td><td>套</td>", page)
     assert re.search(r"<th scope=\"row\">签约</th><td>13</td><td>人</td>", page)
     assert '<progress max="100" value="100"' in page and "首批房源全部推出" in page and "有礼租服务上线" in page
-    for milestone in ("Accepted by the suggestion office", "Sent to the responsible department",
-                      "The department replied", "Decision and reply published", "Put into practice"):
-        assert milestone in page
+    for milestone in ("Accepted", "Dispatched to the department", "Replied", "Decision and reply published",
+                      "Put into practice"):
+        assert f"— {milestone}</li>" in page
     assert "内部讨论意见" not in page and ">Submitted<" not in page
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from portal.extensions import db
-from portal.models import DeadlinePolicy, Rating, Reply, Role, Status
-from portal.services import workflow
+from portal.models import DeadlinePolicy, Rating, Role, Status
+from portal.services import intake
 from portal.timeutil import utcnow
 
 EN = {"Accept-Language": "en"}
@@ -62,9 +62,7 @@ def test_dissatisfied_then_review_then_second_review_then_final(client, auth, fa
 
     # The office answers the review (its page is built elsewhere).
     office = factory.user(Role.OFFICE_STAFF)
-    workflow.apply_transition(db.session, suggestion, "answer_review", office)
-    db.session.add(Reply(suggestion=suggestion, kind="review", body="经复查，已要求部门补充答复租期问题。",
-                         created_at=utcnow()))
+    intake.answer_review(db.session, suggestion, office, "经复查，已要求部门补充答复租期问题。")
     db.session.commit()
     page = client.get(f"/suggestions/{suggestion.id}", headers=EN).get_data(as_text=True)
     assert "经复查，已要求部门补充答复租期问题。" in page and "Rate the answer" in page
@@ -75,8 +73,7 @@ def test_dissatisfied_then_review_then_second_review_then_final(client, auth, fa
     db.session.refresh(suggestion)
     assert suggestion.status == Status.IN_SECOND_REVIEW.value
 
-    workflow.apply_transition(db.session, suggestion, "answer_second_review", office)
-    db.session.add(Reply(suggestion=suggestion, kind="second_review", body="经复核，维持复查意见。", created_at=utcnow()))
+    intake.answer_review(db.session, suggestion, office, "经复核，维持复查意见。")
     db.session.commit()
     page = client.get(f"/suggestions/{suggestion.id}", headers=EN).get_data(as_text=True)
     assert "The matter is final." in page and "经复核，维持复查意见。" in page

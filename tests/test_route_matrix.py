@@ -31,14 +31,50 @@ def world(factory):
     suggestion = factory.suggestion(users[Role.RESIDENT.value], status=Status.DISPATCHED,
                                     lead_department=housing, category=category, district=district,
                                     office=users[Role.OFFICE_STAFF.value])
+    from portal.extensions import db
+    from portal.models import DeclineReason
+    from portal.services import intake
+    from portal.timeutil import utcnow
+
+    reason = DeclineReason(code="no-content", name="内容不明确，无法办理", name_en="Too unclear to handle")
+    db.session.add(reason)
+    extension = intake.request_extension(db.session, suggestion, users[Role.DEPARTMENT_STAFF.value], 10,
+                                         "需要跨部门协调", utcnow())
+    db.session.commit()
     samples = {
         "kind": "departments",
         "item_id": housing.id,
         "user_id": users[Role.RESIDENT.value].id,
         "suggestion_id": suggestion.id,
         "tracking_number": suggestion.tracking_number,
+        "extension_id": extension.id,
+        "reason_id": reason.id,
+        "policy_id": _first_policy_id(),
+        "holiday_id": _first_holiday_id(),
     }
     return users, samples
+
+
+def _first_policy_id() -> int:
+    from portal.extensions import db
+    from portal.models import DeadlinePolicy
+
+    policy = DeadlinePolicy(code="matrix", name="matrix")
+    db.session.add(policy)
+    db.session.commit()
+    return policy.id
+
+
+def _first_holiday_id() -> int:
+    from datetime import date
+
+    from portal.extensions import db
+    from portal.models import Holiday
+
+    holiday = Holiday(day=date(2030, 1, 1), name="matrix")
+    db.session.add(holiday)
+    db.session.commit()
+    return holiday.id
 
 
 def _routes(app):

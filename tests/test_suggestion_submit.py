@@ -167,7 +167,7 @@ def test_my_suggestions_lists_status_timeline_and_next_deadline(client, auth, fa
     page = client.get("/suggestions/mine", headers=EN).get_data(as_text=True)
     assert "第一条建议" in page and "第二条建议" in page and "别人的建议" not in page
     assert "Decision on acceptance due" in page and "Reply due" in page
-    assert "Sent to the responsible department" in page  # the dispatched one's timeline
+    assert "— Dispatched to the department</li>" in page  # the dispatched one's timeline
     assert submitted.tracking_number in page and dispatched.tracking_number in page
 
 

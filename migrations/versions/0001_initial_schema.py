@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 16:17:11.550315
+Create Date: 2026-11-25 16:39:19.068619
 
 """
 from alembic import op
@@ -87,6 +87,13 @@ def upgrade():
     sa.Column('name', sa.String(length=60), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_holiday')),
     sa.UniqueConstraint('day', name=op.f('uq_holiday_day'))
+    )
+    op.create_table('index_outbox',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('object_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', portal.models.base.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_index_outbox'))
     )
     op.create_table('login_attempt',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -460,6 +467,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_login_attempt_attempted_at'))
 
     op.drop_table('login_attempt')
+    op.drop_table('index_outbox')
     op.drop_table('holiday')
     with op.batch_alter_table('form_draft', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_form_draft_token'))

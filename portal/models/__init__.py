@@ -9,3 +9,4 @@ from portal.models.suggestions import (  # noqa: F401
     OPEN_STATUSES, PUBLIC_STATUSES, Rating, RatingLevel, Reply, ReplyTemplate, Status, Suggestion,
     SuggestionEvent, Support, ThemedCall,
 )
+from portal.models.search import IndexOutbox  # noqa: F401

@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from portal.forms import PortalForm
-from wtforms import BooleanField, PasswordField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms import BooleanField, DateField, IntegerField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from portal import labels
 
@@ -34,3 +34,29 @@ class StaffForm(PortalForm):
     password = PasswordField(_l("New password (leave empty to keep the current one)"), validators=[Optional(), Length(min=8, max=200)])
     active = BooleanField(_l("Active"), default=True)
     submit = SubmitField(_l("Save"))
+
+
+class PolicyForm(PortalForm):
+    """Time limits of one policy; the statutory defaults come from 信访工作条例 and local practice."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    accept_days = IntegerField(_l("Tell the author whether accepted within (days)"), validators=[InputRequired(), NumberRange(0, 365)])
+    dispute_working_days = IntegerField(_l("A department may dispute a dispatch within (working days)"), validators=[InputRequired(), NumberRange(0, 60)])
+    reply_days = IntegerField(_l("Reply within (days of acceptance)"), validators=[InputRequired(), NumberRange(1, 365)])
+    extension_max_days = IntegerField(_l("Longest extension (days)"), validators=[InputRequired(), NumberRange(0, 365)])
+    rating_days = IntegerField(_l("Author may rate the reply within (days)"), validators=[InputRequired(), NumberRange(1, 365)])
+    review_request_days = IntegerField(_l("Review may be requested within (days of the reply)"), validators=[InputRequired(), NumberRange(1, 365)])
+    review_answer_days = IntegerField(_l("Review answered within (days)"), validators=[InputRequired(), NumberRange(1, 365)])
+    support_threshold = IntegerField(_l("Supports that make a suggestion widely supported"), validators=[InputRequired(), NumberRange(1, 10_000_000)])
+    widely_supported_reply_days = IntegerField(_l("Widely supported: reply within (days of reaching the threshold)"), validators=[InputRequired(), NumberRange(1, 365)])
+    acknowledge_minutes = IntegerField(_l("Fast track: acknowledge within (minutes)"), validators=[Optional(), NumberRange(1, 1440)])
+    callback_minutes = IntegerField(_l("Fast track: phone the author within (minutes)"), validators=[Optional(), NumberRange(1, 1440)])
+    first_round_hours = IntegerField(_l("Fast track: finish a first round within (hours)"), validators=[Optional(), NumberRange(1, 720)])
+    submit = SubmitField(_l("Save"))
+
+
+class HolidayForm(PortalForm):
+    day = DateField(_l("Date"), validators=[DataRequired()])
+    is_workday = BooleanField(_l("A weekend day worked instead (调休)"))
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=60)])
+    submit = SubmitField(_l("Add"))

@@ -1,18 +1,24 @@
 """Administration: departments, categories, districts and staff accounts."""
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from portal.blueprints.admin.forms import CategoryForm, DepartmentForm, ReferenceForm, StaffForm
+from portal.blueprints.admin.forms import (
+    CategoryForm, DepartmentForm, HolidayForm, PolicyForm, ReferenceForm, StaffForm,
+)
 from portal.blueprints.auth.routes import account_error_message
 from portal.extensions import db
-from portal.models import Category, Department, District, Role, User
+from portal.models import Category, DeadlinePolicy, Department, District, Holiday, Role, User
+from portal.forms import PortalForm
 from portal.security import roles_required
 from portal.services import accounts
 from portal.services.accounts import AccountError
+from portal.timeutil import utcnow
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 admin_only = roles_required(Role.ADMIN)
@@ -155,3 +161,56 @@ def user_edit(user_id: int):
                 flash(_("Saved."), "success")
                 return redirect(url_for("admin.users"))
     return render_template("admin/user_edit.html", form=form, person=user)
+
+
+@bp.get("/policies")
+@admin_only
+def policies():
+    items = db.session.scalars(select(DeadlinePolicy).order_by(DeadlinePolicy.id)).all()
+    return render_template("admin/policies.html", policies=items)
+
+
+@bp.route("/policies/<int:policy_id>", methods=["GET", "POST"])
+@admin_only
+def policy_edit(policy_id: int):
+    policy = db.session.get(DeadlinePolicy, policy_id) or abort(404)
+    form = PolicyForm(obj=policy)
+    if form.validate_on_submit():
+        form.populate_obj(policy)
+        db.session.commit()
+        flash(_("Saved. New deadlines apply at once to every suggestion under this policy."), "success")
+        return redirect(url_for("admin.policies"))
+    return render_template("admin/policy_edit.html", form=form, policy=policy)
+
+
+@bp.route("/holidays", methods=["GET", "POST"])
+@admin_only
+def holidays():
+    form = HolidayForm()
+    if form.validate_on_submit():
+        if db.session.scalar(select(Holiday).where(Holiday.day == form.day.data)) is not None:
+            form.day.errors.append(_("This date is already in the calendar."))
+        else:
+            db.session.add(Holiday(day=form.day.data, is_workday=form.is_workday.data, name=form.name.data or ""))
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("admin.holidays", year=form.day.data.year))
+    years = sorted({d.year for d in db.session.scalars(select(Holiday.day))}) or [utcnow().year]
+    year = request.args.get("year", type=int) or years[-1]
+    days = db.session.scalars(select(Holiday).where(Holiday.day.between(date(year, 1, 1), date(year, 12, 31)))
+                              .order_by(Holiday.day)).all()
+    return render_template("admin/holidays.html", form=form, days=days, year=year, years=years,
+                           delete_form=PortalForm())
+
+
+@bp.post("/holidays/<int:holiday_id>/delete")
+@admin_only
+def holiday_delete(holiday_id: int):
+    holiday = db.session.get(Holiday, holiday_id) or abort(404)
+    if PortalForm().validate_on_submit():
+        year = holiday.day.year
+        db.session.delete(holiday)
+        db.session.commit()
+        flash(_("Removed from the calendar."), "success")
+        return redirect(url_for("admin.holidays", year=year))
+    abort(400)

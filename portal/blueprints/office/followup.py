@@ -1,0 +1,183 @@
+"""The office after intake: dispatch, extension approvals, review answers, decline reasons.
+
+Views of the `office` blueprint, registered on it by importing this module from routes.py.
+"""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal import labels
+from portal.blueprints.office import forms
+from portal.blueprints.office.messages import department_choices, intake_error_message, transition_message
+from portal.blueprints.office.routes import _done, _refused, _suggestion, bp, office_only
+from portal.extensions import db
+from portal.services import search
+from portal.models import DeclineReason, Department, ExtensionRequest, Role
+from portal.security import roles_required
+from portal.services import intake, intake_queue, workflow
+from portal.services.intake import IntakeError
+from portal.services.workflow import TransitionNotAllowed
+from portal.timeutil import utcnow
+
+
+def routing_hint(suggestion):
+    """The most likely lead department, from who handled the most similar past suggestions."""
+    return search.routing_hint(db.session, suggestion)
+
+
+@bp.route("/suggestions/<int:suggestion_id>/dispatch", methods=["GET", "POST"])
+@office_only
+def dispatch(suggestion_id: int):
+    suggestion = _suggestion(suggestion_id)
+    if not workflow.can(current_user, suggestion, "dispatch"):
+        flash(transition_message(TransitionNotAllowed("dispatch", suggestion.status, "")), "error")
+        return redirect(url_for("office.detail", suggestion_id=suggestion.id))
+    form = forms.DispatchForm()
+    choices = department_choices()
+    form.lead_id.choices = choices
+    form.co_ids.choices = choices
+    if request.method == "GET" and not form.recovered and suggestion.category is not None:
+        # The category's usual department is only a starting point; the office decides.
+        usual = suggestion.category.default_department_id
+        if usual in {c[0] for c in choices}:
+            form.lead_id.data = usual
+    if form.validate_on_submit():
+        lead = db.session.get(Department, form.lead_id.data)
+        co = [db.session.get(Department, i) for i in form.co_ids.data]
+        try:
+            intake.dispatch(db.session, suggestion, current_user, lead, co, form.note.data or "")
+        except IntakeError as error:
+            db.session.rollback()
+            form.co_ids.errors.append(intake_error_message(error))
+        except TransitionNotAllowed as error:
+            return _refused(suggestion, error)
+        else:
+            return _done(suggestion, _("Dispatched to %(department)s.", department=_name(lead)))
+    return render_template("office/dispatch.html", s=suggestion, form=form, hint=routing_hint(suggestion),
+                           dispute=intake.latest_dispute(suggestion))
+
+
+def _name(department) -> str:
+    from portal.i18n import localized_name
+
+    return localized_name(department)
+
+
+@bp.get("/extensions")
+@office_only
+def extensions():
+    pending = intake_queue.pending_extensions(db.session)
+    form = forms.ExtensionDecisionForm(formdata=None)
+    return render_template("office/extensions.html", pending=pending, form=form)
+
+
+@bp.post("/extensions/<int:extension_id>")
+@office_only
+def decide_extension(extension_id: int):
+    extension = db.session.get(ExtensionRequest, extension_id) or abort(404)
+    form = forms.ExtensionDecisionForm()
+    if not form.validate_on_submit():
+        flash(_("Choose approve or refuse."), "error")
+        return redirect(url_for("office.extensions"))
+    try:
+        intake.decide_extension(db.session, extension, current_user, form.decision.data == "approve",
+                                form.note.data or "", utcnow())
+    except IntakeError as error:
+        db.session.rollback()
+        flash(intake_error_message(error), "error")
+        return redirect(url_for("office.extensions"))
+    db.session.commit()
+    if extension.state == "approved":
+        flash(_("Extension of %(days)s days approved for %(number)s.", days=extension.days,
+                number=extension.suggestion.tracking_number), "success")
+    else:
+        flash(_("Extension refused for %(number)s.", number=extension.suggestion.tracking_number), "success")
+    return redirect(url_for("office.extensions"))
+
+
+@bp.get("/reviews")
+@office_only
+def reviews():
+    return render_template("office/reviews.html", items=intake_queue.pending_reviews(db.session, utcnow()))
+
+
+def _review_form() -> forms.ReviewAnswerForm:
+    form = forms.ReviewAnswerForm()
+    form.decision.choices = [("", _("Decision unchanged"))] + list(labels.DECISION.items())
+    return form
+
+
+@bp.route("/suggestions/<int:suggestion_id>/review", methods=["GET", "POST"])
+@office_only
+def answer_review(suggestion_id: int):
+    suggestion = _suggestion(suggestion_id)
+    if suggestion.status not in intake.REVIEW_ACTIONS:
+        flash(_("No review is waiting for an answer on this suggestion."), "error")
+        return redirect(url_for("office.detail", suggestion_id=suggestion.id))
+    form = _review_form()
+    if form.validate_on_submit():
+        try:
+            intake.answer_review(db.session, suggestion, current_user, form.body.data, form.decision.data or None)
+        except IntakeError as error:
+            db.session.rollback()
+            form.body.errors.append(intake_error_message(error))
+        except TransitionNotAllowed as error:
+            return _refused(suggestion, error)
+        else:
+            return _done(suggestion, _("The review answer has been sent to the author."))
+    replies = [r for r in suggestion.replies]
+    return render_template("office/review.html", s=suggestion, form=form, replies=replies)
+
+
+# --- decline reasons: a reference table the office keeps (administrators may too) -------------------
+
+reference_keepers = roles_required(Role.OFFICE_STAFF, Role.ADMIN)
+
+
+def _save_reason(form: forms.DeclineReasonForm, reason: DeclineReason) -> bool:
+    clash = db.session.scalar(select(DeclineReason).where(DeclineReason.code == form.code.data,
+                                                           DeclineReason.id != (reason.id or 0)))
+    if clash is not None:
+        form.code.errors.append(_("This short code is already used."))
+        return False
+    form.populate_obj(reason)
+    db.session.add(reason)
+    db.session.commit()
+    return True
+
+
+@bp.route("/decline-reasons", methods=["GET", "POST"])
+@reference_keepers
+def decline_reasons():
+    form = forms.DeclineReasonForm()
+    if form.validate_on_submit() and _save_reason(form, DeclineReason()):
+        flash(_("Saved."), "success")
+        return redirect(url_for("office.decline_reasons"))
+    reasons = db.session.scalars(select(DeclineReason).order_by(DeclineReason.id)).all()
+    return render_template("office/decline_reasons.html", reasons=reasons, form=form)
+
+
+@bp.route("/decline-reasons/<int:reason_id>", methods=["GET", "POST"])
+@reference_keepers
+def decline_reason_edit(reason_id: int):
+    reason = db.session.get(DeclineReason, reason_id) or abort(404)
+    form = forms.DeclineReasonForm(obj=reason)
+    if form.validate_on_submit() and _save_reason(form, reason):
+        flash(_("Saved."), "success")
+        return redirect(url_for("office.decline_reasons"))
+    return render_template("office/decline_reason_edit.html", reason=reason, form=form)
+
+
+@bp.post("/decline-reasons/<int:reason_id>/active")
+@reference_keepers
+def decline_reason_toggle(reason_id: int):
+    """Deactivate (or bring back) a reason; past declines keep showing it, new ones cannot use it."""
+    reason = db.session.get(DeclineReason, reason_id) or abort(404)
+    reason.active = not reason.active
+    db.session.commit()
+    flash(_("Reason “%(code)s” is active again.", code=reason.code) if reason.active
+          else _("Reason “%(code)s” deactivated.", code=reason.code), "success")
+    return redirect(url_for("office.decline_reasons"))

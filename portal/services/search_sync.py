@@ -1,0 +1,296 @@
+"""Keeping the search index equal to the database: the outbox, its one writer, reindex and verify.
+
+1. Tracking. A SQLAlchemy `after_flush` listener looks at every flushed object of a tracked model
+   (suggestions, replies, conversions and their outcomes and progress, supports, renamed
+   categories/departments/districts, and hearings once registered) and inserts `IndexOutbox`
+   rows for the documents they affect, on the same connection, in the same transaction. No
+   service has to remember anything; a rollback removes the rows with the change.
+2. Applying. `apply_pending` reads pending rows, builds each document from the committed
+   database (upsert when public, delete otherwise), writes the index, then deletes the rows
+   and commits. A crash in between leaves the rows pending; applying again is harmless.
+   The whole read → build → write → delete runs under `sync.lock` beside the index, so two
+   appliers (threads or processes) cannot overwrite a newer document with an older one.
+3. Inline. With SEARCH_SYNC_INLINE (default) a commit that wrote outbox rows applies them right
+   after the commit, in a separate session: never inside the transaction, and a failure is
+   logged and leaves the rows for the next sync. With several gunicorn workers turn it off and
+   run `flask search sync --loop 5` as the one writer.
+"""
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask, current_app, has_app_context
+from sqlalchemy import delete, event, func, insert, inspect, select
+from sqlalchemy.orm import Session
+
+from portal.models import (
+    Category, Conversion, ConversionOutcome, ConversionProgress, Department, District, IndexOutbox, Reply,
+    Suggestion, Support,
+)
+from portal.services.search_documents import (
+    SOURCES, documents_for, doc_id, expected_documents, hearing_document, model_source, register_source,
+)
+from portal.timeutil import utcnow
+from search_index import IndexBusy, IndexUnavailable, SearchIndex, VerifyReport, diff
+
+log = logging.getLogger(__name__)
+
+Key = tuple[str, int]  # (document kind, object id)
+Tracker = Callable[[Session, Any], Iterable[Key]]
+
+_WROTE_OUTBOX = "search_outbox_written"
+_APPLIER = "search_applier"
+INLINE_LOCK_TIMEOUT = 2.0  # a request waits this long for a running reindex, then leaves the rows
+BATCH = 500
+
+
+# ----- the index object ---------------------------------------------------------------------------
+def get_index(app: Flask | None = None) -> SearchIndex:
+    """The app's SearchIndex, shared by all requests (it caches its searcher)."""
+    app = app or current_app
+    base_dir = app.config["SEARCH_INDEX_DIR"]
+    index = app.extensions.get("search_index")
+    if index is None or index.base_dir != os.fspath(base_dir):
+        index = app.extensions["search_index"] = SearchIndex(base_dir)
+    return index
+
+
+@contextmanager
+def writer_turn(index: SearchIndex, timeout: float) -> Iterator[None]:
+    """Exclusive right to sync or rebuild `index`, across threads and processes.
+
+    Separate from the package's writer.lock, which `SearchIndex.apply`/`rebuild` take
+    themselves (flock would block on a second descriptor of the same file in this process).
+    """
+    os.makedirs(index.base_dir, exist_ok=True)
+    fd = os.open(os.path.join(index.base_dir, "sync.lock"), os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise IndexBusy(f"search sync lock held for over {timeout}s")
+                time.sleep(0.02)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+# ----- tracking: which documents a flush affects ---------------------------------------------------
+TRACKED: dict[type, Tracker] = {}
+
+
+def track(model: type, tracker: Tracker) -> None:
+    """Flushing a new, changed or deleted `model` object queues the documents `tracker` names."""
+    TRACKED[model] = tracker
+
+
+def _values(obj: Any, attr: str) -> set[Any]:
+    """Current and previous values of a column, so a moved row refreshes both owners."""
+    history = inspect(obj).attrs[attr].history
+    values = set(history.added or ()) | set(history.deleted or ()) | set(history.unchanged or ())
+    return {v for v in values if v is not None}
+
+
+def _by_suggestion_id(session: Session, obj: Any) -> Iterable[Key]:
+    return [("suggestion", v) for v in _values(obj, "suggestion_id")]
+
+
+def _by_conversion_id(session: Session, obj: Any) -> Iterable[Key]:
+    ids = _values(obj, "conversion_id")
+    if not ids:
+        return []
+    rows = session.connection().execute(select(Conversion.suggestion_id).where(Conversion.id.in_(ids)))
+    return [("suggestion", sid) for (sid,) in rows]
+
+
+def _on_slug_change(column) -> Tracker:
+    # Documents hold reference slugs (names are looked up when shown), so only a new slug matters.
+    def tracker(session: Session, obj: Any) -> Iterable[Key]:
+        if obj.id is None or not inspect(obj).attrs["slug"].history.has_changes():
+            return []
+        rows = session.connection().execute(select(Suggestion.id).where(column == obj.id))
+        return [("suggestion", sid) for (sid,) in rows]
+    return tracker
+
+
+track(Suggestion, lambda session, s: [("suggestion", s.id)])
+for _model in (Reply, Conversion, Support):
+    track(_model, _by_suggestion_id)
+track(ConversionOutcome, _by_conversion_id)
+track(ConversionProgress, _by_conversion_id)
+track(Category, _on_slug_change(Suggestion.category_id))
+track(District, _on_slug_change(Suggestion.district_id))
+track(Department, _on_slug_change(Suggestion.lead_department_id))
+
+
+def register_hearings(model: type, *related: tuple[type, Callable[[Any], Iterable[int]]]) -> None:
+    """Index hearings: `register_hearings(Hearing)` once, e.g. at the end of this module.
+
+    `related` adds models whose changes alter a hearing's document, each with a function giving
+    the hearing ids an object belongs to, e.g. ``(HearingConclusion, lambda c: [c.hearing_id])``.
+    """
+    register_source(model_source("hearing", model, hearing_document))
+    track(model, lambda session, hearing: [("hearing", hearing.id)])
+    for other, hearing_ids in related:
+        track(other, lambda session, obj, ids=hearing_ids: [("hearing", i) for i in ids(obj) if i is not None])
+
+
+@event.listens_for(Session, "after_flush")
+def _queue_outbox_rows(session: Session, flush_context: Any) -> None:
+    keys: set[Key] = set()
+    for state, objects in (("new", session.new), ("dirty", session.dirty), ("deleted", session.deleted)):
+        for obj in objects:
+            tracker = TRACKED.get(type(obj))
+            if tracker is None:
+                continue
+            if state == "dirty" and not session.is_modified(obj, include_collections=False):
+                continue
+            keys.update((kind, int(object_id)) for kind, object_id in tracker(session, obj) if object_id is not None)
+    if not keys:
+        return
+    now = utcnow()
+    # Core insert on the flush's own connection: same transaction, no ORM state touched mid-flush.
+    session.connection().execute(
+        insert(IndexOutbox.__table__),
+        [{"kind": kind, "object_id": object_id, "created_at": now} for kind, object_id in sorted(keys)],
+    )
+    session.info[_WROTE_OUTBOX] = True
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_outbox_rows(session: Session) -> None:
+    session.info.pop(_WROTE_OUTBOX, None)
+
+
+@event.listens_for(Session, "after_commit")
+def _apply_after_commit(session: Session) -> None:
+    if not session.info.pop(_WROTE_OUTBOX, False) or session.info.get(_APPLIER):
+        return
+    if not has_app_context() or not current_app.config.get("SEARCH_SYNC_INLINE"):
+        return
+    try:
+        sync_now(current_app._get_current_object(), lock_timeout=INLINE_LOCK_TIMEOUT)
+    except Exception:  # the change is committed; the rows stay pending for the next sync
+        log.exception("search: inline sync failed; `flask search sync` will apply the pending changes")
+
+
+# ----- applying --------------------------------------------------------------------------------------
+@dataclass
+class SyncResult:
+    upserted: int = 0
+    deleted: int = 0
+    rows: int = 0
+    rebuilt: int | None = None  # documents, when the index was missing and rebuilt instead
+
+    def __str__(self) -> str:
+        if self.rebuilt is not None:
+            return f"index was missing: rebuilt with {self.rebuilt} documents"
+        return f"applied {self.rows} pending changes: {self.upserted} upserted, {self.deleted} deleted"
+
+
+def applier_session() -> Session:
+    """A session of its own for the writer (needs an app context): the request's may be in any state."""
+    from portal.extensions import db
+
+    return Session(bind=db.engine, info={_APPLIER: True})
+
+
+def sync_now(app: Flask, lock_timeout: float = 30.0) -> SyncResult:
+    """Apply pending outbox rows for `app` (inside its app context)."""
+    with applier_session() as session:
+        return apply_pending(session, get_index(app), lock_timeout=lock_timeout)
+
+
+def apply_pending(session: Session, index: SearchIndex, *, lock_timeout: float = 30.0,
+                  rebuild_if_missing: bool = True) -> SyncResult:
+    """Apply every pending outbox row; commits `session` after each index write.
+
+    When there is no usable index at all (never built, deleted), rebuild it from the database
+    instead: applying a few rows to an empty index would hide everything else.
+    """
+    result = SyncResult()
+    with writer_turn(index, lock_timeout):
+        if rebuild_if_missing and not index.health()["available"]:
+            log.warning("search index missing or unreadable: rebuilding from the database")
+            result.rebuilt = _rebuild(session, index)
+            return result
+        while True:
+            rows = session.execute(
+                select(IndexOutbox.id, IndexOutbox.kind, IndexOutbox.object_id).order_by(IndexOutbox.id).limit(BATCH)
+            ).all()
+            if not rows:
+                break
+            wanted: dict[str, set[int]] = defaultdict(set)
+            for _row_id, kind, object_id in rows:
+                wanted[kind].add(object_id)
+            operations: list[tuple[str, Any]] = []
+            for kind, ids in wanted.items():
+                if kind not in SOURCES:
+                    log.warning("search: no document source for %r; dropping %d outbox rows", kind, len(ids))
+                    continue
+                for object_id, doc in documents_for(session, kind, ids).items():
+                    operations.append(("upsert", doc) if doc else ("delete", doc_id(kind, object_id)))
+            if operations:
+                counts = index.apply(operations)
+                result.upserted += counts["upserted"]
+                result.deleted += sum(1 for op, _ in operations if op == "delete")
+            session.execute(delete(IndexOutbox).where(IndexOutbox.id.in_([r[0] for r in rows])))
+            session.commit()
+            result.rows += len(rows)
+    return result
+
+
+def _rebuild(session: Session, index: SearchIndex) -> int:
+    # Rows that exist now are covered: the documents are read after them. Rows committed later
+    # stay and are applied on top (applying is idempotent).
+    covered = session.scalars(select(IndexOutbox.id)).all()
+    count = index.rebuild(expected_documents(session))
+    for start in range(0, len(covered), BATCH):
+        session.execute(delete(IndexOutbox).where(IndexOutbox.id.in_(covered[start:start + BATCH])))
+    session.commit()
+    return count
+
+
+def reindex(session: Session, index: SearchIndex, *, lock_timeout: float = 300.0) -> int:
+    """Build a fresh generation from the database and swap it in; searches keep working."""
+    with writer_turn(index, lock_timeout):
+        return _rebuild(session, index)
+
+
+# ----- verifying -------------------------------------------------------------------------------------
+@dataclass
+class Verification:
+    report: VerifyReport
+    available: bool = True
+    pending: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.available and self.report.ok
+
+
+def verify(session: Session, index: SearchIndex) -> Verification:
+    """Compare the documents the database implies (with fingerprints) with what is indexed."""
+    expected = {doc["doc_id"]: doc["fingerprint"] for doc in expected_documents(session)}
+    pending = session.scalar(select(func.count()).select_from(IndexOutbox)) or 0
+    try:
+        actual = index.all_doc_versions()
+    except IndexUnavailable as exc:
+        return Verification(diff(expected, {}), available=False, pending=pending, problems=[str(exc)])
+    return Verification(diff(expected, actual), pending=pending)
