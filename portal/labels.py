@@ -195,11 +195,29 @@ EVENT = {
     "hearing_postponed": _l("Hearing postponed"),
     "hearing_cancelled": _l("Hearing cancelled"),
     "hearing_concluded": _l("Hearing concluded; conclusion published"),
+    # Milestones recorded by the resident's and the department's pages.
+    "submit": _l("Submitted"),
+    "published": _l("Decision and reply published"),
+    "converted": _l("Put into practice"),
+    "progress": _l("Progress recorded"),
 }
 
 
 def event(code: str | None) -> str:
     return _lookup(EVENT, code)
+
+
+# What the next deadline is for (portal.services.deadlines.Deadline.kind).
+DEADLINE = {
+    "accept": _l("Decision on acceptance due"),
+    "reply": _l("Reply due"),
+    "dispute": _l("Dispatch dispute possible until"),
+    "rating": _l("Rate the reply by"),
+    "review_request": _l("Request a review by"),
+    "review_answer": _l("Review answer due"),
+    "second_review_request": _l("Request a second review by"),
+    "second_review_answer": _l("Second review answer due"),
+}
 
 
 # Kinds of search results (portal.services.search_documents).
@@ -211,3 +229,7 @@ SEARCH_KIND = {
 
 def search_kind(code: str | None) -> str:
     return _lookup(SEARCH_KIND, code)
+
+
+def deadline(code: str | None) -> str:
+    return _lookup(DEADLINE, code)

@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
 from portal.models import (
-    Category, Conversion, Decision, Department, District, ReplyTemplate, Role, Status, Suggestion, ThemedCall, User,
+    Category, Conversion, ConversionOutcome, ConversionProgress, Decision, Department, District, Rating, Reply,
+    ReplyTemplate, Role, Status, Suggestion, ThemedCall, User,
 )
-from portal.services import accounts, handling, intake, themed_calls
+from portal.services import accounts, handling, intake, themed_calls, workflow
 from portal.timeutil import LOCAL_TZ, utcnow
 
 _counter = itertools.count(1)
@@ -171,3 +173,67 @@ class Factory:
             authority or self.user(Role.HEARING_AUTHORITY, name="孙立"), now)
         self.session.commit()
         return hearing
+
+    # --- further along the closed loop (the department's and office's pages are built elsewhere;
+    # these move the suggestion with the real state machine and write the rows those pages write) ---
+
+    def needs_info_suggestion(self, author: User | None = None, note: str = "请补充具体地点和涉及人数。",
+                              **kwargs) -> Suggestion:
+        suggestion = self.suggestion(author, **kwargs)
+        office = self.user(Role.OFFICE_STAFF, name="受理员")
+        intake.request_info(self.session, suggestion, office, note)
+        self.session.commit()
+        return suggestion
+
+    def replied_suggestion(self, author: User | None = None, *, decision: str = "adopted",
+                           body: str = "经研究，采纳您的建议，已推出有礼租服务。",
+                           replied_at: datetime | None = None, **kwargs) -> Suggestion:
+        """Dispatched, then answered by a staff member of the lead department."""
+        suggestion = self.suggestion(author, status=Status.DISPATCHED, **kwargs)
+        staff = self.user(Role.DEPARTMENT_STAFF, name="承办人", department=suggestion.lead_department)
+        event = workflow.apply_transition(self.session, suggestion, "reply", staff)
+        moment = replied_at or event.created_at
+        event.created_at = suggestion.replied_at = moment
+        suggestion.decision = decision
+        self.session.add(Reply(suggestion=suggestion, kind="reply", decision=decision, body=body,
+                               department=suggestion.lead_department, author_id=staff.id, created_at=moment))
+        self.session.commit()
+        return suggestion
+
+    def reviewed_suggestion(self, author: User | None = None, *, answered_at: datetime | None = None,
+                            body: str = "经复查，原答复意见正确。", **kwargs) -> Suggestion:
+        """Replied, rated dissatisfied, review requested, and the review answered by the office."""
+        suggestion = self.replied_suggestion(author, **kwargs)
+        reply = suggestion.replies[-1]
+        self.session.add(Rating(reply=reply, suggestion_id=suggestion.id, level="dissatisfied",
+                                comment="没有回应我的问题"))
+        workflow.apply_transition(self.session, suggestion, "request_review", suggestion.author, "答非所问")
+        office = self.user(Role.OFFICE_STAFF, name="复查员")
+        review = intake.answer_review(self.session, suggestion, office, body)
+        if answered_at is not None:
+            review.created_at = suggestion.events[-1].created_at = answered_at
+        self.session.commit()
+        return suggestion
+
+    def published_suggestion(self, author: User | None = None, *, conversion_type: str = "public_welfare",
+                             outcomes: tuple = (("房源", 50, "套"), ("咨询", 112, "人"), ("签约", 13, "人")),
+                             progress: tuple = ((date(2024, 8, 1), 40, "有礼租服务上线"),
+                                                (date(2024, 9, 1), 100, "首批房源全部推出")),
+                             **kwargs) -> Suggestion:
+        """Replied and published, with one conversion, its outcomes and progress notes."""
+        suggestion = self.replied_suggestion(author, **kwargs)
+        suggestion.published_at = suggestion.replied_at
+        workflow.record_event(self.session, suggestion, "published", None)
+        if conversion_type:
+            conversion = Conversion(suggestion=suggestion, type=conversion_type,
+                                    description="推出面向来衢求职青年的有礼租短期租房服务。",
+                                    started_on=date(2024, 8, 1))
+            for position, (name, value, unit) in enumerate(outcomes):
+                conversion.outcomes.append(ConversionOutcome(position=position, name=name, value=Decimal(value),
+                                                             unit=unit))
+            for day, percent, note in progress:
+                conversion.progress.append(ConversionProgress(recorded_on=day, percent=percent, note=note))
+            self.session.add(conversion)
+            workflow.record_event(self.session, suggestion, "converted", None)
+        self.session.commit()
+        return suggestion
