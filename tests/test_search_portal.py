@@ -375,7 +375,7 @@ ROWS = [
 def test_import_is_idempotent_published_and_indexed(app, client, factory, runner, tmp_path):
     from portal.services import demo
 
-    demo.load(db.session)
+    demo.load(db.session, shared_data=None)
     db.session.commit()
     path = tmp_path / "old.jsonl"
     path.write_text("\n".join(ROWS) + "\n", encoding="utf-8")
@@ -387,7 +387,7 @@ def test_import_is_idempotent_published_and_indexed(app, client, factory, runner
     assert "created 0, skipped 4" in second.output
     # Only the imported rows count: the demo itself brings suggestions (e.g. the ones its hearings are on).
     assert db.session.scalar(select(func.count()).select_from(Suggestion)
-                             .where(Suggestion.external_id.is_not(None))) == 4
+                             .where(Suggestion.channel == "import")) == 4
 
     replied = db.session.scalar(select(Suggestion).where(Suggestion.external_id == "102"))
     assert replied.status == "replied" and replied.published_at is not None
@@ -410,7 +410,7 @@ def test_route_eval_on_the_shared_messages(app, factory, runner, shared_data, tm
     """Import part of the real messages, evaluate on another part plus themselves (leave-one-out)."""
     from portal.services import demo
 
-    demo.load(db.session)
+    demo.load(db.session, shared_data=None)
     db.session.commit()
     lines = (shared_data / "messages.jsonl").read_text(encoding="utf-8").splitlines()
     learn, check = tmp_path / "learn.jsonl", tmp_path / "check.jsonl"
@@ -442,3 +442,18 @@ def test_hearings_are_found_by_subject_and_by_their_published_conclusion(app, cl
     hearings.conclude(db.session, hearing, "同意加装电梯，费用按楼层分摊。", authority, utcnow())
     db.session.commit()
     assert result_titles(search_page(client, "楼层分摊")) == ["关于青年短期租房服务的听证"]
+
+
+def test_submit_form_shows_similar_suggestions_without_javascript(client, auth, factory):
+    factory.suggestion(status=Status.DISPATCHED, title="住房公积金提取手续太复杂", problem="提取公积金要跑好几趟。")
+    author = factory.resident()
+    category = factory.category()
+    auth.login(author)
+    response = client.post("/suggestions/new", data={
+        "title": "公积金提取能不能简化", "problem": "提取住房公积金的材料太多。", "measures": "全程网办。",
+        "category": category.id, "district": 0, "themed_call": 0, "check_similar": "1"}, headers=EN)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "住房公积金提取手续太复杂" in page and "support an existing suggestion" in page
+    assert "公积金提取能不能简化" in page  # the draft is kept
+    assert db.session.scalar(select(func.count()).select_from(Suggestion).where(Suggestion.author_id == author.id)) == 0

@@ -6,6 +6,7 @@ deployment starts from; administrators edit it afterwards.
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -140,11 +141,32 @@ def load_demo_accounts(session: Session, departments: dict[str, Department]) -> 
     return users
 
 
-def load(session: Session) -> dict:
+# The real messages beside the checkout (developers' machines and CI); read at run time, never copied.
+SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+SHARED_FILES = ("messages.jsonl", "replies.jsonl", "supports.jsonl")
+
+
+def load_shared_messages(session: Session, folder: Path = SHARED_DATA) -> int:
+    """Import ../shared/data (messages dispatched, replies answered and published, supports counted)."""
+    from portal.services.suggestion_import import import_rows, read_rows
+
+    created = 0
+    for name in SHARED_FILES:
+        if (folder / name).is_file():
+            created += import_rows(session, read_rows(folder / name)).created
+    return created
+
+
+def load(session: Session, shared_data: Path | None = SHARED_DATA) -> dict:
     """Load everything the demo needs; returns counts for the command to print."""
     departments = load_reference_data(session)
     users = load_demo_accounts(session, departments)
     counts = {"departments": len(departments), "accounts": len(users)}
+    from portal.services import demo_suggestions
+
+    counts["demo suggestions added"] = demo_suggestions.load(session, users)
+    if shared_data is not None and shared_data.is_dir():
+        counts["shared messages imported"] = load_shared_messages(session, shared_data)
     from portal.services import demo_hearings
 
     counts.update(demo_hearings.load(session, departments, users))

@@ -11,6 +11,7 @@ from portal.blueprints.suggestions.forms import (
     ActionForm, RatingForm, ResubmitForm, ReviewRequestForm, SuggestionForm,
 )
 from portal.extensions import db
+from portal.services.search import similar_suggestions
 from portal.i18n import localized_name
 from portal.models import (
     Category, ConversionType, Decision, Department, District, Notification, Role, Status, Suggestion,
@@ -170,6 +171,10 @@ def new():
         preselect = _int_arg("call")
         if preselect in {c.id for c in calls}:
             form.themed_call.data = preselect
+    if request.method == "POST" and "check_similar" in request.form:
+        # The no-JavaScript preview step: show similar published suggestions, keep the draft.
+        draft = "\n".join(filter(None, (form.title.data, form.problem.data, form.measures.data)))
+        return render_template("suggestions/new.html", form=form, similar=similar_suggestions(draft))
     if form.validate_on_submit():
         try:
             suggestion = service.submit(
