@@ -16,7 +16,7 @@ from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .record import PoolMember
+    from .record import Commitment, PoolMember, Reveal, StrikeSubmission, Withdrawal
 
 VERSION = "panel-selection/v1"
 
@@ -133,6 +133,50 @@ def setup_hash(
                 "frozen_at": utc_text(frozen_at),
                 "deadlines": {name: utc_text(deadlines[name]) for name in DEADLINE_FIELDS},
                 "pool_hash": pool_hash,
+            }
+        )
+    ).hexdigest()
+
+
+def actions_hash(
+    *,
+    setup_hash: str,
+    commitments: Iterable[Commitment],
+    reveals: Iterable[Reveal],
+    strikes: Iterable[StrikeSubmission],
+    withdrawals: Iterable[Withdrawal],
+) -> str:
+    """Hash of every recorded action exactly as the record lists it, refused ones included.
+
+    The other outcome fields cover only what the actions decide (seed, struck names, replacements);
+    a strike or withdrawal reason, or a time that stays within its window, decides nothing, yet it is
+    a published input too. Hashing them into the outcome makes a later edit of any of them visible.
+    Times go through `utc_text`, as in `setup_hash`, so rewriting an instant in another offset is no change.
+    """
+    return hashlib.sha256(
+        canonical_json(
+            {
+                "version": VERSION,
+                "setup_hash": setup_hash,
+                "commitments": [
+                    {"side": c.side, "commitment": c.commitment, "recorded_at": utc_text(c.recorded_at)}
+                    for c in commitments
+                ],
+                "reveals": [
+                    {"side": r.side, "secret": r.secret, "recorded_at": utc_text(r.recorded_at)} for r in reveals
+                ],
+                "strikes": [
+                    {
+                        "side": s.side,
+                        "strikes": [{"member_id": x.member_id, "reason": x.reason} for x in s.strikes],
+                        "recorded_at": utc_text(s.recorded_at),
+                    }
+                    for s in strikes
+                ],
+                "withdrawals": [
+                    {"member_id": w.member_id, "reason": w.reason, "recorded_at": utc_text(w.recorded_at)}
+                    for w in withdrawals
+                ],
             }
         )
     ).hexdigest()

@@ -234,9 +234,12 @@ class Outcome:
     replacements: tuple[Replacement, ...]
     final_panel: tuple[str, ...]
     fallbacks: tuple[Fallback, ...]
+    # protocol.actions_hash of the record's actions. None only in a record published before the field
+    # existed: it still loads, and the verifier reports actions_hash_missing instead of a parse error.
+    actions_hash: str | None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "setup_hash": self.setup_hash,
             "seed": self.seed,
             "order": list(self.order),
@@ -247,12 +250,16 @@ class Outcome:
             "final_panel": list(self.final_panel),
             "fallbacks": [f.to_dict() for f in self.fallbacks],
         }
+        if self.actions_hash is not None:  # omitted rather than null, so an older record round-trips unchanged
+            data["actions_hash"] = self.actions_hash
+        return data
 
     @classmethod
     def from_dict(cls, data: Any) -> Outcome:
         names = ("setup_hash", "seed", "order", "shortlist", "struck", "panel", "replacements",
                  "final_panel", "fallbacks")
-        values = _fields(data, "outcome", names)
+        values = _fields(data, "outcome", names, optional=("actions_hash",))
+        actions_hash = values.get("actions_hash")
 
         def ids(name: str) -> tuple[str, ...]:
             return tuple(_text(item, name) for item in _list(values[name], name))
@@ -267,6 +274,7 @@ class Outcome:
             replacements=tuple(Replacement.from_dict(r) for r in _list(values["replacements"], "replacements")),
             final_panel=ids("final_panel"),
             fallbacks=tuple(Fallback.from_dict(f) for f in _list(values["fallbacks"], "fallbacks")),
+            actions_hash=None if actions_hash is None else _text(actions_hash, "actions_hash"),
         )
 
 
@@ -306,6 +314,16 @@ class SelectionRecord:
             frozen_at=self.frozen_at,
             deadlines=self.deadlines.as_mapping(),
             pool_hash=protocol.pool_hash(self.pool),
+        )
+
+    def actions_hash(self) -> str:
+        """Covers every recorded action with its reasons and times, bound to this setup (see protocol.actions_hash)."""
+        return protocol.actions_hash(
+            setup_hash=self.setup_hash(),
+            commitments=self.commitments,
+            reveals=self.reveals,
+            strikes=self.strikes,
+            withdrawals=self.withdrawals,
         )
 
     def commitment_for(self, side: str, secret: str) -> str:
@@ -432,12 +450,12 @@ def _parse_datetime(value: Any, what: str) -> datetime:
     return moment
 
 
-def _fields(data: Any, what: str, names: Sequence[str]) -> dict[str, Any]:
+def _fields(data: Any, what: str, names: Sequence[str], optional: Sequence[str] = ()) -> dict[str, Any]:
     # Unknown keys are refused: a misspelt key silently ignored would hide an input from the verifier.
     if not isinstance(data, Mapping):
         raise RecordFormatError(f"{what} must be an object")
     missing = [name for name in names if name not in data]
-    unknown = sorted(set(data) - set(names))
+    unknown = sorted(set(data) - set(names) - set(optional))
     if missing or unknown:
         raise RecordFormatError(f"{what}: missing keys {missing}, unknown keys {unknown}")
     return dict(data)

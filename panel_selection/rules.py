@@ -418,6 +418,8 @@ def _outcome(situation: _Situation) -> Outcome:
         replacements=tuple(replaced[0]),
         final_panel=tuple(replaced[1]),
         fallbacks=tuple(situation.fallbacks()),
+        # Over every recorded action, refused ones included: they are all published inputs.
+        actions_hash=situation.record.actions_hash(),
     )
 
 

@@ -36,6 +36,7 @@ _OUTCOME_CODES = {
     "replacements": "replacement_mismatch",
     "final_panel": "final_panel_mismatch",
     "fallbacks": "fallback_mismatch",
+    "actions_hash": "actions_hash_mismatch",
 }
 
 
@@ -53,7 +54,9 @@ class VerificationReport:
         if self.ok:
             head = "OK: the published outcome follows from the published inputs."
             final = f"Final panel: {', '.join(self.outcome.final_panel)}" if self.outcome else ""
-            return "\n".join(line for line in (head, final) if line)
+            # Printed so whoever kept the value from the audit page can see the record was not rewritten since.
+            actions = f"Actions SHA-256: {self.outcome.actions_hash}" if self.outcome else ""
+            return "\n".join(line for line in (head, final, actions) if line)
         lines = [f"INVALID: {len(self.problems)} problem(s)"]
         lines += [f"  {problem}" for problem in self.problems]
         return "\n".join(lines)
@@ -91,7 +94,11 @@ def verify(record: SelectionRecord | Mapping[str, Any], now: datetime | None = N
     else:
         for name, code in _OUTCOME_CODES.items():
             published, recomputed = getattr(record.outcome, name), getattr(outcome, name)
-            if published != recomputed:
+            if name == "actions_hash" and published is None:
+                # Accepting the absence would let anyone edit a reason and drop the hash with it.
+                problems.append(Problem("actions_hash_missing", "the published outcome has no actions_hash, "
+                                        "so reasons and times cannot be confirmed"))
+            elif published != recomputed:
                 problems.append(Problem(code, f"published {name} differs from the recomputed one"))
     return VerificationReport(not problems, tuple(problems), outcome)
 
@@ -191,8 +198,10 @@ def steps(record: SelectionRecord, now: datetime | None = None) -> list[Step]:
                                {"member_id": withdrawal.member_id, "reason": withdrawal.reason,
                                 "recorded_at": withdrawal.recorded_at.isoformat(),
                                 "replacement": replacement.replacement}))
-        result.append(Step("final_panel", "Final panel: " + ", ".join(who(m) for m in replaced[1]),
-                           {"final_panel": replaced[1]}))
+        actions_hash = record.actions_hash()
+        result.append(Step("final_panel", "Final panel: " + ", ".join(who(m) for m in replaced[1])
+                           + f"; actions SHA-256 {actions_hash}",
+                           {"final_panel": replaced[1], "actions_hash": actions_hash}))
     for problem in replayed.problems:
         result.append(Step("refused_action", str(problem), {"problem": problem.code}))
     return result

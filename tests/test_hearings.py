@@ -132,8 +132,9 @@ def test_hearing_from_scheduling_through_joint_selection_to_conclusion(client, a
     db.session.refresh(hearing)
     assert [str(s.member_id) for s in hearing.seats] == [panel[0], order[5], panel[2]]
     audit = client.get(f"/hearings/{hearing.id}/audit", headers=EN).get_data(as_text=True)
+    actions_hash = hearing_selection.record_of(hearing).outcome.actions_hash
     for text in ("曾在住建局任职", "曾代理对方案件", "因病无法出席", hearing.pool_hash, AUTHORITY_SECRET,
-                 "the published panel follows from the published inputs"):
+                 "the published panel follows from the published inputs", actions_hash):
         assert text in audit
     assert verify(runner, hearing).exit_code == 0
 
@@ -200,6 +201,36 @@ def test_verifier_rejects_tampered_inputs(runner, selected, what, change):
     result = verify(runner, selected)
     assert result.exit_code == 1, (what, result.output)
     assert "cannot be confirmed" in result.output
+
+
+def edit_reason(items):
+    def change(d):
+        item = d[items][0]
+        (item["strikes"][0] if items == "strikes" else item)["reason"] = "事后改写的理由"
+    return change
+
+
+def edit_reason_and_drop_the_hash(d):
+    edit_reason("withdrawals")(d)
+    del d["outcome"]["actions_hash"]
+
+
+@pytest.mark.parametrize("what, change, code", [
+    ("strike reason", edit_reason("strikes"), "actions_hash_mismatch"),
+    ("withdrawal reason", edit_reason("withdrawals"), "actions_hash_mismatch"),
+    ("withdrawal reason, actions hash removed", edit_reason_and_drop_the_hash, "actions_hash_missing"),
+])
+def test_verifier_rejects_an_edited_reason(runner, client, selected, what, change, code):
+    """A reason decides no seat, but it is part of the public record: editing it later must show."""
+    hearing_selection.withdraw(db.session, selected, selected.seats[0].member_id, "因病无法出席", utcnow())
+    db.session.commit()
+    assert verify(runner, selected).exit_code == 0
+    tamper(selected, change)
+    result = verify(runner, selected)
+    assert result.exit_code == 1, (what, result.output)
+    assert code in result.output and "cannot be confirmed" in result.output
+    page = client.get(f"/hearings/{selected.id}/audit", headers=EN).get_data(as_text=True)
+    assert "the published record does NOT verify" in page and code in page and "事后改写的理由" in page
 
 
 def test_verifier_rejects_a_panel_shown_differently_from_the_record(runner, selected, factory):

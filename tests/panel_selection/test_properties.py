@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import random
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -116,3 +120,82 @@ def test_any_change_to_a_revealed_secret_is_detected(selections):
         replacement = "Q" if reveal["secret"][position] != "Q" else "R"
         reveal["secret"] = reveal["secret"][:position] + replacement + reveal["secret"][position + 1:]
         assert "commitment_mismatch" in ps.verify(data).codes
+
+
+# --- every single input -----------------------------------------------------------------------------------
+
+def leaves(value: Any, path: tuple = ()) -> Iterator[tuple[tuple, Any]]:
+    """Every (path, value) in a JSON value that is not itself an object or a list."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from leaves(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from leaves(item, (*path, index))
+    else:
+        yield path, value
+
+
+def list_items(value: Any, path: tuple = ()) -> Iterator[tuple[tuple, int]]:
+    """(path of the list, index) for every item of every list in a JSON value."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from list_items(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield path, index
+            yield from list_items(item, (*path, index))
+
+
+def other_value(value: Any) -> Any:
+    """A different value of the same kind, still well formed where that is simple (a time stays a time)."""
+    if value is None:  # an empty seat
+        return "m01"
+    if isinstance(value, int):
+        return value + 1
+    if ps.protocol.is_sha256_hex(value):
+        return ("1" if value[0] != "1" else "2") + value[1:]
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value + "·"
+    if moment.tzinfo is None:
+        return (date.fromisoformat(value) + timedelta(days=1)).isoformat()
+    return (moment + timedelta(seconds=1)).isoformat()
+
+
+def at(data: Any, path: tuple) -> Any:
+    for key in path:
+        data = data[key]
+    return data
+
+
+def varied(sel, selections) -> list[ps.SelectionRecord]:
+    """The honest record and a few random ones that together hold every fallback, an empty seat and each k."""
+    chosen, seen = [sel.honest()], set()
+    for record, _ in selections:
+        features = {(f.side, f.code) for f in record.outcome.fallbacks} | {("k", record.strikes_per_side)}
+        features |= {("empty seat",) for r in record.outcome.replacements if r.replacement is None}
+        if features - seen:
+            chosen.append(record)
+            seen |= features
+    return chosen
+
+
+def test_changing_any_single_value_or_removing_any_list_item_is_detected(sel, selections):
+    """Walks the JSON record itself, so a field added later is covered without touching this test."""
+    undetected = []
+    for number, record in enumerate(varied(sel, selections)):
+        honest = record.to_dict()
+        assert ps.verify(honest).ok
+        for path, value in leaves(honest):
+            tampered = copy.deepcopy(honest)
+            at(tampered, path[:-1])[path[-1]] = other_value(value)
+            if ps.verify(tampered).ok:
+                undetected.append((number, "changed", path))
+        for path, index in list_items(honest):
+            tampered = copy.deepcopy(honest)
+            del at(tampered, path)[index]
+            if ps.verify(tampered).ok:
+                undetected.append((number, "removed", path, index))
+    assert undetected == []

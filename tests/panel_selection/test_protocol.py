@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import random
 from collections import Counter
-from datetime import date
+from datetime import date, datetime, timezone
+from pathlib import Path
 
 import pytest
 
@@ -35,6 +37,27 @@ def test_commitment_is_sha256_of_the_documented_string(sel):
     setup = record.setup_hash()
     text = f"panel-selection/v1|commit|{record.hearing_ref}|resident|{setup}|{sel.RESIDENT_SECRET}"
     assert record.commitment_for("resident", sel.RESIDENT_SECRET) == hashlib.sha256(text.encode()).hexdigest()
+
+
+def test_actions_hash_is_sha256_of_the_documented_json_of_the_published_actions():
+    """Recomputed from the published test vector alone, the way docs/panel-selection.md spells it."""
+    data = json.loads((Path(__file__).resolve().parents[2] / "docs" / "panel-selection-example.json")
+                      .read_text(encoding="utf-8"))
+
+    def in_utc(items):
+        return [{**item, "recorded_at": datetime.fromisoformat(item["recorded_at"]).astimezone(timezone.utc)
+                 .strftime("%Y-%m-%dT%H:%M:%S.%fZ")} for item in items]
+
+    hashed = {"version": "panel-selection/v1", "setup_hash": data["outcome"]["setup_hash"],
+              **{name: in_utc(data[name]) for name in ("commitments", "reveals", "strikes", "withdrawals")}}
+    text = json.dumps(hashed, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert hashlib.sha256(text.encode("utf-8")).hexdigest() == data["outcome"]["actions_hash"]
+
+
+def test_actions_hash_binds_the_setup(sel):
+    """The same actions under another setup (here another hearing) hash differently."""
+    record = sel.run(sel.start(), publish=False)
+    assert record.actions_hash() != ps.record.replace(record, hearing_ref="衢信听〔2025〕8号").actions_hash()
 
 
 def test_commitment_differs_per_side_and_per_hearing(sel):

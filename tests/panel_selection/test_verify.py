@@ -6,7 +6,7 @@ import copy
 import hashlib
 import json
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -199,6 +199,8 @@ TAMPERS: dict[str, tuple[Callable[[Record], None], str]] = {
     "outcome final panel": (lambda d: d["outcome"]["final_panel"].reverse(), "final_panel_mismatch"),
     "outcome fallbacks": (lambda d: d["outcome"]["fallbacks"].append({"side": "resident", "code": "no_reveal"}),
                           "fallback_mismatch"),
+    "outcome actions hash": (lambda d: d["outcome"].update(actions_hash="4" * 64), "actions_hash_mismatch"),
+    "outcome actions hash removed": (lambda d: d["outcome"].pop("actions_hash"), "actions_hash_missing"),
     "outcome missing": (lambda d: d.update(outcome=None), "outcome_missing"),
     # shape
     "key missing": (lambda d: d.pop("deadlines"), "malformed_record"),
@@ -221,6 +223,75 @@ def test_every_single_tamper_is_detected(honest, name):
     report = ps.verify(tampered)
     assert not report.ok
     assert expected_code in report.codes, report.render()
+
+
+def later(items: str, which: Callable[[list[Record]], Record]) -> Callable[[Record], None]:
+    """Move one action a minute later: still inside its window and still before the next action."""
+    def change(d: Record) -> None:
+        item = which(d[items])
+        item["recorded_at"] = shift(item["recorded_at"], timedelta(minutes=1))
+    return change
+
+
+def first(items: list[Record]) -> Record:
+    return items[0]
+
+
+def last(items: list[Record]) -> Record:
+    return items[-1]
+
+
+# Inputs that decide nothing the other outcome fields show: only the actions hash covers them.
+UNDECIDING_EDITS: dict[str, Callable[[Record], None]] = {
+    "authority's strike reason": lambda d: side_item(d["strikes"], "authority")["strikes"][0].update(
+        reason="另一个理由，事后改写"),
+    "resident's strike reason": lambda d: side_item(d["strikes"], "resident")["strikes"][0].update(
+        reason=side_item(d["strikes"], "resident")["strikes"][0]["reason"] + "。"),
+    "withdrawal reason": lambda d: d["withdrawals"][0].update(reason="本人主动回避"),
+    "authority's commitment time": later("commitments", first),
+    "resident's commitment time": later("commitments", last),
+    "authority's reveal time": later("reveals", first),
+    "resident's reveal time": later("reveals", last),
+    "authority's strike time": later("strikes", first),
+    "resident's strike time": later("strikes", last),
+    "first withdrawal time": later("withdrawals", first),
+    "last withdrawal time": later("withdrawals", last),
+}
+
+
+@pytest.mark.parametrize("name", sorted(UNDECIDING_EDITS))
+def test_an_edited_reason_or_time_within_its_window_is_caught_by_the_actions_hash(honest, name):
+    tampered = copy.deepcopy(honest)
+    UNDECIDING_EDITS[name](tampered)
+    assert tampered != honest, "the edit must change the record"
+    report = ps.verify(tampered)
+    assert report.codes == ["actions_hash_mismatch"], report.render()
+
+
+def test_the_same_instants_written_in_another_offset_are_not_an_edit(honest):
+    for items in ("commitments", "reveals", "strikes", "withdrawals"):
+        for item in honest[items]:
+            item["recorded_at"] = datetime.fromisoformat(item["recorded_at"]).astimezone(timezone.utc).isoformat()
+    assert ps.verify(honest).ok
+
+
+def test_a_record_published_before_the_actions_hash_loads_and_is_not_confirmed(honest):
+    del honest["outcome"]["actions_hash"]
+    record = ps.SelectionRecord.from_dict(honest)
+    assert record.outcome is not None and record.outcome.actions_hash is None
+    assert record.to_dict() == honest  # stored and downloaded unchanged
+    report = ps.verify(honest)
+    assert report.codes == ["actions_hash_missing"]
+    assert "reasons and times cannot be confirmed" in report.render()
+
+
+def test_actions_hash_covers_refused_actions_too(honest):
+    """A refused action is still a published input: editing its content must show."""
+    honest["reveals"].append(dict(honest["reveals"][0]))  # a duplicate reveal, refused by the rules
+    honest["outcome"]["actions_hash"] = ps.SelectionRecord.from_dict(honest).actions_hash()
+    assert ps.verify(honest).codes == ["duplicate_reveal"]
+    honest["reveals"][-1]["secret"] += "改"
+    assert "actions_hash_mismatch" in ps.verify(honest).codes
 
 
 def test_every_problem_message_names_its_input(honest):
@@ -262,6 +333,14 @@ def test_steps_list_refused_actions(honest):
     assert "refused_action" in [step.code for step in ps.steps(record)]
 
 
+def test_the_final_step_shows_the_published_actions_hash(sel):
+    record = sel.honest()
+    final = ps.steps(record)[-1]
+    assert final.code == "final_panel"
+    assert final.data["actions_hash"] == record.outcome.actions_hash
+    assert record.outcome.actions_hash in final.text
+
+
 def test_steps_data_is_json_serialisable(sel):
     json.dumps([step.data for step in ps.steps(sel.honest())], ensure_ascii=False)
 
@@ -277,6 +356,11 @@ def write(tmp_path, data: Any) -> str:
 def test_cli_verify_exits_0_for_a_valid_record(tmp_path, honest, capsys):
     assert main(["verify", write(tmp_path, honest)]) == 0
     assert capsys.readouterr().out.startswith("OK")
+
+
+def test_the_cli_prints_the_actions_hash_of_a_valid_record(tmp_path, honest, capsys):
+    assert main(["verify", write(tmp_path, honest)]) == 0
+    assert f"Actions SHA-256: {honest['outcome']['actions_hash']}" in capsys.readouterr().out
 
 
 def test_cli_verify_exits_1_and_lists_problems(tmp_path, honest, capsys):
@@ -300,7 +384,8 @@ def test_cli_steps(tmp_path, honest, capsys):
 # --- the published test vector ---------------------------------------------------------------------------
 
 def test_the_documented_example_still_verifies_and_is_reproduced(sel):
-    """docs/panel-selection-example.json is a compatibility vector: old published records must keep verifying."""
+    """docs/panel-selection-example.json is the test vector for re-implementations: it must verify and be
+    exactly what the code produces, so the hashing cannot drift unnoticed."""
     from pathlib import Path
 
     path = Path(__file__).resolve().parents[2] / "docs" / "panel-selection-example.json"
