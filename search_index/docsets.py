@@ -4,44 +4,33 @@ Counting results and facets needs every matching docnum, not just the top 20. Wh
 produces them by stepping nested union/intersection matchers one posting at a time in
 Python, which dominated search latency. Here Term/And/Or/Not are evaluated with Python
 sets built from posting lists (cached per searcher), and anything else (phrases…) is
-delegated to Whoosh. ``tests/search_index/test_search_docsets.py`` checks both agree.
+delegated to Whoosh, its result cached too. ``tests/search_index/test_search_docsets.py`` checks both agree.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from whoosh import query as wq
-from whoosh.matching.wrappers import FilterMatcher
 from whoosh.searching import Searcher
 
-TERM_CACHE_SIZE = 512
+from .postings import Postings
 
-
-def _leaf_ids(matcher: Any) -> list[int]:
-    """All ids of a fresh posting matcher; a block at a time when we can."""
-    ids: list[int] = []
-    # W3LeafMatcher (whoosh-reloaded 2.7.5, pinned) keeps each decoded block in ``_ids``;
-    # copying whole blocks is ~20× faster than yielding postings one by one.
-    if all(hasattr(matcher, a) for a in ("_ids", "_i", "_blocklength", "_read_ids", "_next_block")):
-        while matcher.is_active():
-            if matcher._ids is None:
-                matcher._read_ids()
-            ids.extend(matcher._ids[matcher._i : matcher._blocklength])
-            matcher._next_block()
-        return ids
-    return list(matcher.all_ids())
+# Cached sets hold at most this many docnums in all, so a worker's memory stays bounded.
+MAX_CACHED_DOCNUMS = 1_000_000
 
 
 class DocSets:
-    """Evaluates queries to docnum sets over one searcher; caches term sets."""
+    """Evaluates queries to docnum sets over one searcher; caches term and phrase sets."""
 
-    def __init__(self, searcher: Searcher) -> None:
+    def __init__(self, searcher: Searcher, postings: Postings) -> None:
         self.searcher = searcher
-        self._leaves = [(sub.reader(), offset) for sub, offset in searcher.leaf_searchers()]
-        self._terms: OrderedDict[tuple[str, str], frozenset[int]] = OrderedDict()
+        self._postings = postings
+        self._sets: OrderedDict[Any, frozenset[int]] = OrderedDict()
+        self._cached = 0
         self._lock = threading.Lock()
         self._every: frozenset[int] | None = None
 
@@ -51,26 +40,22 @@ class DocSets:
         return self._every
 
     def term(self, fieldname: str, text: Any) -> frozenset[int]:
-        key = (fieldname, text)
+        return self._cached_set((fieldname, text), lambda: self._postings.get(fieldname, text)[0])
+
+    def _cached_set(self, key: Any, compute: Callable[[], Iterable[int]]) -> frozenset[int]:
         with self._lock:
-            cached = self._terms.get(key)
+            cached = self._sets.get(key)
             if cached is not None:
-                self._terms.move_to_end(key)
+                self._sets.move_to_end(key)
                 return cached
-        found: list[int] = []
-        for reader, offset in self._leaves:
-            if (fieldname, text) not in reader:
-                continue
-            matcher = reader.postings(fieldname, text)
-            excluded: Any = ()
-            if isinstance(matcher, FilterMatcher):  # the segment has deleted documents
-                excluded, matcher = matcher._ids, matcher.child
-            found.extend(d + offset for d in _leaf_ids(matcher) if d not in excluded)
-        result = frozenset(found)
+        result = frozenset(compute())
         with self._lock:
-            self._terms[key] = result
-            while len(self._terms) > TERM_CACHE_SIZE:
-                self._terms.popitem(last=False)
+            if key not in self._sets:
+                self._sets[key] = result
+                self._cached += len(result)
+                while self._cached > MAX_CACHED_DOCNUMS and len(self._sets) > 1:
+                    _, dropped = self._sets.popitem(last=False)
+                    self._cached -= len(dropped)
         return result
 
     def of(self, q: wq.Query) -> frozenset[int] | set[int]:
@@ -93,4 +78,5 @@ class DocSets:
             positive.sort(key=len)
             result = set(positive[0]).intersection(*positive[1:])
             return result.difference(*negative)
-        return set(self.searcher.docs_for_query(q))  # phrases and anything exotic
+        # Phrases (and anything exotic): Whoosh checks positions, slowly; queries hash by value.
+        return self._cached_set(("query", q), lambda: self.searcher.docs_for_query(q))

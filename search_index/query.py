@@ -245,15 +245,14 @@ def _fill(results: SearchResults, lease: Any, user_q: wq.Query | None, filter_q:
     matched = lease.docsets.of(combined)
     results.total = len(matched)
     results.pages = max(1, math.ceil(results.total / results.per_page))
-    results.facets = columns.facet_counts(matched)
+    # Without words the counts depend only on the filters: the same for every visitor.
+    results.facets = columns.facet_counts(matched, cache_key=combined if user_q is None else None)
     first = (results.page - 1) * results.per_page
     wanted = first + results.per_page
     if first >= results.total:
         return
     if results.sort == "relevance" and user_q is not None:
-        only = set(matched) if filter_q is not None else None
-        ranked = searcher.search(user_q, filter=only, limit=wanted)
-        page_docs = [(hit.docnum, hit.score) for hit in ranked[first:wanted]]
+        page_docs: list[tuple[int, float | None]] = list(lease.ranker.top(user_q, matched, wanted)[first:wanted])
     else:
         page_docs = [(d, None) for d in columns.top(matched, results.sort, wanted)[first:wanted]]
     pattern = term_pattern(highlight_terms(user_q))

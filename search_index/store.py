@@ -36,6 +36,8 @@ from whoosh.searching import Searcher
 
 from .columns import Columns, SegmentCache
 from .docsets import DocSets
+from .postings import Postings
+from .ranking import Ranker
 from .schema import InvalidDocument, build_schema, prepare_document
 
 if TYPE_CHECKING:
@@ -53,6 +55,19 @@ class IndexUnavailable(RuntimeError):
 
 class IndexBusy(TimeoutError):
     """Another process held the writer lock for longer than the timeout."""
+
+
+def _check_count(ix: FileIndex, expected: int) -> None:
+    """Refuse a multi-process build that lost documents.
+
+    Whoosh's multi-process writer does not notice a sub-process that died (it waits one
+    second for each result and silently goes on), so the new generation could lack whole
+    batches. Switching to it would make search miss documents until the next reindex.
+    """
+    with ix.reader() as reader:
+        found = reader.doc_count()
+    if found != expected:
+        raise RuntimeError(f"index build lost documents: {found} indexed of {expected}")
 
 
 @contextmanager
@@ -85,7 +100,9 @@ class _Lease:
         self._segment_cache = segment_cache
         self._columns: Columns | None = None
         self._columns_lock = threading.Lock()
-        self.docsets = DocSets(self.searcher)
+        postings = Postings(self.searcher, segment_cache.postings)
+        self.docsets = DocSets(self.searcher, postings)
+        self.ranker = Ranker(self.searcher, postings)
 
     @property
     def columns(self) -> Columns:
@@ -273,6 +290,12 @@ class SearchIndex:
                 writer.cancel()
                 shutil.rmtree(path, ignore_errors=True)
                 raise
+            if procs > 1:
+                try:
+                    _check_count(ix, count)
+                except RuntimeError:
+                    shutil.rmtree(path, ignore_errors=True)
+                    raise
             self._switch_current(name)
             keep = {name, previous}
             for old in self._generations():

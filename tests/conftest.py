@@ -34,6 +34,9 @@ def _test_config(database_url: str, tmp_path: Path) -> dict:
         "SQLALCHEMY_DATABASE_URI": _normalise(database_url),
         "SECRET_KEY": "test-secret-key-not-for-production",
         "SEARCH_INDEX_DIR": str(tmp_path / "search-index"),
+        # `flask search reindex` forks its workers; some tests search from threads meanwhile,
+        # which a real command-line process never does. The parallel build has its own tests.
+        "SEARCH_REINDEX_PROCS": 1,
         "WTF_CSRF_ENABLED": False,
         "MAIL_BACKEND": "log",
         "SERVER_NAME": None,

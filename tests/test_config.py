@@ -24,6 +24,8 @@ def test_defaults_use_the_instance_folder(monkeypatch, tmp_path):
     ("SECRET_KEY", "short", "SECRET_KEY"),
     ("MAIL_BACKEND", "pigeon", "MAIL_BACKEND"),
     ("MAIL_PORT", "twenty-five", "MAIL_PORT"),
+    ("SEARCH_REINDEX_PROCS", "all", "SEARCH_REINDEX_PROCS"),
+    ("SEARCH_REINDEX_PROCS", "0", "SEARCH_REINDEX_PROCS"),
 ])
 def test_wrong_settings_fail_clearly(monkeypatch, tmp_path, name, value, message):
     monkeypatch.setenv("PORTAL_INSTANCE_PATH", str(tmp_path))

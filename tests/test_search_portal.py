@@ -314,6 +314,17 @@ def test_verify_catches_planted_differences(app, factory, runner):
     assert runner.invoke(args=["search", "verify"]).exit_code == 0
 
 
+def test_reindex_in_worker_processes_matches_the_database(app, client, factory, runner):
+    for n in range(120):
+        factory.suggestion(status=Status.ACCEPTED, title=f"第{n}号建议：增设社区食堂" if n % 3 == 0 else f"第{n}号建议：公交线路")
+    result = runner.invoke(args=["search", "reindex", "--procs", "2"])
+    assert result.exit_code == 0, result.output
+    assert "reindexed 120 documents" in result.output
+    assert runner.invoke(args=["search", "verify"]).exit_code == 0
+    assert "Results (40)" in search_page(client, "食堂")
+    assert runner.invoke(args=["search", "reindex", "--procs", "0"]).exit_code == 2  # a clear usage error
+
+
 # ----- similar suggestions and routing ---------------------------------------------------------------------
 def test_similar_endpoint_and_partial(app, client, factory):
     factory.suggestion(status=Status.ACCEPTED, title="小区物业乱收停车费", problem="物业公司擅自提高停车费。")

@@ -24,11 +24,15 @@ cli = AppGroup("search", help="The full-text search index.")
 
 
 @cli.command("reindex")
-def reindex_command() -> None:
+@click.option("--procs", type=click.IntRange(1, 16), default=None,
+              help="Worker processes that analyse documents in parallel "
+                   "[default: SEARCH_REINDEX_PROCS, else the CPU count up to 4].")
+def reindex_command(procs: int | None) -> None:
     """Build a fresh index from the database and swap it in; searches keep working meanwhile."""
     started = time.monotonic()
+    procs = procs or current_app.config["SEARCH_REINDEX_PROCS"]
     with search_sync.applier_session() as session:
-        count = search_sync.reindex(session, search_sync.get_index())
+        count = search_sync.reindex(session, search_sync.get_index(), procs=procs)
     click.echo(f"reindexed {count} documents in {time.monotonic() - started:.1f}s")
 
 

@@ -255,21 +255,25 @@ def apply_pending(session: Session, index: SearchIndex, *, lock_timeout: float =
     return result
 
 
-def _rebuild(session: Session, index: SearchIndex) -> int:
+def _rebuild(session: Session, index: SearchIndex, procs: int = 1) -> int:
     # Rows that exist now are covered: the documents are read after them. Rows committed later
     # stay and are applied on top (applying is idempotent).
     covered = session.scalars(select(IndexOutbox.id)).all()
-    count = index.rebuild(expected_documents(session))
+    count = index.rebuild(expected_documents(session), procs=procs)
     for start in range(0, len(covered), BATCH):
         session.execute(delete(IndexOutbox).where(IndexOutbox.id.in_(covered[start:start + BATCH])))
     session.commit()
     return count
 
 
-def reindex(session: Session, index: SearchIndex, *, lock_timeout: float = 300.0) -> int:
-    """Build a fresh generation from the database and swap it in; searches keep working."""
+def reindex(session: Session, index: SearchIndex, *, procs: int = 1, lock_timeout: float = 300.0) -> int:
+    """Build a fresh generation from the database and swap it in; searches keep working.
+
+    `procs` > 1 indexes in that many worker processes. Only the command line asks for it:
+    a rebuild that a web request triggers (index missing) never forks its worker.
+    """
     with writer_turn(index, lock_timeout):
-        return _rebuild(session, index)
+        return _rebuild(session, index, procs)
 
 
 # ----- verifying -------------------------------------------------------------------------------------

@@ -28,3 +28,38 @@ def test_doc_sets_match_whoosh(multi_segment: SearchIndex, text: str) -> None:
             ours = set(lease.docsets.of(query))
             theirs = set(lease.searcher.docs_for_query(query))
         assert ours == theirs
+
+
+def test_facet_counts_are_the_same_for_few_and_for_many_matches(index: SearchIndex, suggestion) -> None:
+    # Few matches are counted value by value, many through bit masks: both must agree with a plain count.
+    docs = [suggestion(n, f"建议{n}", district=f"d{n % 3}", decision=None if n % 4 else "adopted",
+                       conversion_types=["regulation"] if n % 5 == 0 else None) for n in range(1, 41)]
+    index.rebuild(docs)
+    index.apply([("delete", "suggestion:7")])
+    with index._leased() as lease:
+        columns = lease.columns
+        every = lease.docsets.every()
+        few = set(sorted(every)[:2])
+        for matched in (few, every):
+            stored = [lease.searcher.stored_fields(d) for d in matched]
+            counts = columns.facet_counts(matched)
+            for field in ("district", "decision", "conversion_types"):
+                expected: dict[str, int] = {}
+                for fields in stored:
+                    for value in filter(None, str(fields.get(field) or "").split(",")):
+                        expected[value] = expected.get(value, 0) + 1
+                assert dict(counts[field]) == expected, (field, len(matched))
+    assert len(every) == 39
+
+
+@pytest.mark.parametrize("sort", ["newest", "supported"])
+def test_sorted_pages_are_the_same_for_few_and_for_many_matches(index: SearchIndex, suggestion, sort: str) -> None:
+    docs = [suggestion(n, f"建议{n}", support_count=n % 7) for n in range(1, 81)]
+    index.rebuild(docs)
+    with index._leased() as lease:
+        keys = lease.columns.sort_keys[sort]
+        every = lease.docsets.every()
+        few = set(sorted(every)[::20])  # 4 of 80: the per-document path
+        for matched in (few, every):
+            expected = sorted(matched, key=lambda d: (keys[d], -d), reverse=True)[:10]
+            assert lease.columns.top(matched, sort, 10) == expected

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from search_index import IndexBusy, SearchIndex, diff
+from search_index.analysis import ChineseTokenizer
 
 
 def test_undeclared_keys_are_never_stored(index: SearchIndex, suggestion, tmp_path: Path) -> None:
@@ -35,6 +36,18 @@ def test_upsert_replaces_and_delete_removes(index: SearchIndex, suggestion) -> N
     assert [h.doc_id for h in index.search("新标题").hits] == ["suggestion:1"]
     assert index.search("另一个建议").total == 0
     assert index.health()["doc_count"] == 1
+
+
+def test_postings_kept_across_updates_never_show_deleted_or_replaced_documents(index: SearchIndex, suggestion) -> None:
+    index.rebuild([suggestion(n, f"公积金建议{n}") for n in range(1, 201)])
+    assert index.search("公积金").total == 200  # the big segment's postings are now decoded and kept
+    index.apply([("delete", "suggestion:5"), ("upsert", suggestion(6, "停车建议")),
+                 ("upsert", suggestion(201, "公积金新建议"))])
+    found = index.search("公积金", per_page=100, page=1)
+    assert found.total == 199
+    ids = {h.doc_id for page in (1, 2) for h in index.search("公积金", per_page=100, page=page).hits}
+    assert "suggestion:5" not in ids and "suggestion:6" not in ids and "suggestion:201" in ids
+    assert [h.doc_id for h in index.search("停车").hits] == ["suggestion:6"]
 
 
 def test_a_second_instance_sees_another_workers_commits(index: SearchIndex, suggestion) -> None:
@@ -67,6 +80,36 @@ def test_rebuild_keeps_only_current_and_previous_generation(index: SearchIndex, 
     generations = sorted(p for p in os.listdir(index.base_dir) if p.startswith("gen-"))
     assert generations == ["gen-3", "gen-4"]
     assert Path(index.base_dir, "CURRENT").read_text().strip() == "gen-4"
+
+
+def test_rebuild_in_two_processes_indexes_every_document(index: SearchIndex, suggestion) -> None:
+    docs = [suggestion(n, f"公积金建议{n}" if n % 2 else f"停车建议{n}", "住房公积金提取") for n in range(1, 451)]
+    assert index.rebuild(iter(docs), procs=2) == 450
+    assert index.health()["doc_count"] == 450
+    assert index.search("停车").total == 225
+    assert index.search("公积金").total == 450  # body of every document
+    assert index.all_doc_versions() == {doc["doc_id"]: doc["fingerprint"] for doc in docs}
+
+
+def test_a_parallel_build_that_loses_a_batch_is_never_switched_to(
+    index: SearchIndex, suggestion, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whoosh's multi-process writer silently drops the batch of a worker that died."""
+    index.rebuild([suggestion(1, "旧的公积金建议")])
+    parent = os.getpid()
+    tokenize = ChineseTokenizer.__call__
+
+    def dies_in_a_worker(self, value, **kwargs):
+        if "崩溃" in value and os.getpid() != parent:
+            raise MemoryError("worker killed")  # what an out-of-memory worker looks like
+        return tokenize(self, value, **kwargs)
+
+    monkeypatch.setattr(ChineseTokenizer, "__call__", dies_in_a_worker)
+    docs = [suggestion(n, "崩溃" if n == 150 else f"新的公积金建议{n}") for n in range(2, 400)]
+    with pytest.raises(RuntimeError, match="lost documents"):
+        index.rebuild(iter(docs), procs=2)
+    assert [h.doc_id for h in index.search("公积金").hits] == ["suggestion:1"]  # the old generation
+    assert sorted(p for p in os.listdir(index.base_dir) if p.startswith("gen-")) == ["gen-1"]
 
 
 def test_missing_index_reports_unavailable_then_rebuild_restores(index: SearchIndex, suggestion) -> None:
