@@ -93,6 +93,22 @@ class Ranker:
         best = heapq.nlargest(n, zip(scores, map(neg, docs)))
         return [(-negated, score) for score, negated in best]
 
+    def weighted_top(self, weights: Iterable[tuple[str, float]], fields: Iterable[str],
+                     allowed: Collection[int], n: int) -> list[tuple[int, float]]:
+        """The ``n`` best docnums of ``allowed`` by Σ weight × BM25F(word over ``fields``).
+
+        What Whoosh scores for an OR of boosted terms (similar suggestions: up to 30 key words
+        of a draft), accumulated word by word over each word's postings instead of stepping
+        30 matchers in step.
+        """
+        fields = frozenset(fields)
+        totals: dict[int, float] = {}
+        for word, weight in weights:
+            get = totals.get
+            totals.update((d, get(d, 0.0) + weight * s) for d, s in self.word_scores(word, fields).items())
+        best = heapq.nlargest(n, ((score, -d) for d, score in totals.items() if d in allowed))
+        return [(-negated, score) for score, negated in best]
+
     def word_scores(self, word: str, fields: Iterable[str]) -> dict[int, float]:
         """docnum → BM25F contribution of ``word`` summed over ``fields`` (cached)."""
         key = (word, frozenset(fields))

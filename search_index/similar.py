@@ -2,8 +2,9 @@
 
 The draft is segmented like a query (accurate-mode jieba words); its terms are weighted by
 tf × idf *in this index* (so words every suggestion uses, like 问题 or 我们, count for
-little), the strongest become one OR query over title and body, and BM25 ranks the
-published suggestions. Only what is in the index is used: nothing is learned elsewhere.
+little), and the strongest rank the published suggestions: each term's BM25F score over
+title and body, times its weight, summed (what Whoosh gives an OR of boosted terms;
+``ranking.Ranker.weighted_top`` computes it word by word, ~10× faster at 100 000 documents). Only what is in the index is used: nothing is learned elsewhere.
 """
 
 from __future__ import annotations
@@ -12,8 +13,6 @@ import math
 from collections import Counter
 from collections.abc import Collection
 from typing import TYPE_CHECKING
-
-from whoosh import query as wq
 
 from .analysis import ChineseAnalyzer
 from .query import Hit, make_hit
@@ -57,24 +56,20 @@ def neighbours(
 
     excluded_docs, excluded_objects = set(exclude_doc_ids), set(exclude_object_ids)
     try:
-        with index.searcher() as searcher:
+        with index._leased() as lease:
+            searcher = lease.searcher
             terms = key_terms(searcher, text or "")
             if not terms:
                 return []
-            clauses: list[wq.Query] = []
-            for term, weight in terms:
-                clauses.append(wq.Term("title", term, boost=weight))
-                clauses.append(wq.Term("body", term, boost=weight))
-            q = wq.Or(clauses)
-            ranked = searcher.search(
-                q, filter=wq.Term("kind", "suggestion"), limit=limit + len(excluded_docs) + len(excluded_objects)
-            )
+            wanted = limit + len(excluded_docs) + len(excluded_objects)
+            suggestions = lease.docsets.term("kind", "suggestion")
+            ranked = lease.ranker.weighted_top(terms, ("title", "body"), suggestions, wanted)
             hits = []
-            for hit in ranked:
-                stored = hit.fields()
+            for docnum, score in ranked:
+                stored = searcher.stored_fields(docnum)
                 if stored.get("doc_id") in excluded_docs or stored.get("object_id") in excluded_objects:
                     continue
-                hits.append(make_hit(stored, None, hit.score))
+                hits.append(make_hit(stored, None, score))
                 if len(hits) == limit:
                     break
             return hits

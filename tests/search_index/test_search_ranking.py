@@ -59,3 +59,20 @@ def test_equal_scores_come_in_a_stable_order(built: SearchIndex) -> None:
         ranked = lease.ranker.top(q, lease.docsets.of(q), 50)
     for (d1, s1), (d2, s2) in zip(ranked, ranked[1:]):
         assert s1 > s2 or (s1 == s2 and d1 < d2)
+
+
+def test_similar_ranking_equals_whooshs_or_of_boosted_terms(built: SearchIndex) -> None:
+    from whoosh import query as wq
+
+    from search_index.similar import key_terms
+
+    draft = "我们小区物业乱收停车费，物业服务也很差，建议规范停车管理"
+    with built._leased() as lease:
+        terms = key_terms(lease.searcher, draft)
+        assert len(terms) >= 3
+        whoosh_query = wq.Or([wq.Term(f, t, boost=w) for t, w in terms for f in ("title", "body")])
+        theirs = [(h.docnum, h.score) for h in lease.searcher.search(whoosh_query, limit=None)]
+        everything = lease.docsets.every()
+        ours = lease.ranker.weighted_top(terms, ("title", "body"), everything, len(everything))
+    assert [d for d, _ in ours] == [d for d, _ in theirs]
+    assert [s for _, s in ours] == pytest.approx([s for _, s in theirs], rel=1e-9)
