@@ -7,13 +7,14 @@ from .analysis import warm_up
 from .query import Hit, SearchResults
 from .routing import Evaluation, evaluate, suggest_department
 from .schema import InvalidDocument
-from .store import IndexBusy, IndexUnavailable, SearchIndex
+from .store import IndexBuildFailed, IndexBusy, IndexUnavailable, SearchIndex
 from . import verify
 from .verify import VerifyReport, diff
 
 __all__ = [
     "Evaluation",
     "Hit",
+    "IndexBuildFailed",
     "IndexBusy",
     "IndexUnavailable",
     "InvalidDocument",

@@ -3,8 +3,9 @@
 The draft is segmented like a query (accurate-mode jieba words); its terms are weighted by
 tf × idf *in this index* (so words every suggestion uses, like 问题 or 我们, count for
 little), and the strongest rank the published suggestions: each term's BM25F score over
-title and body, times its weight, summed (what Whoosh gives an OR of boosted terms;
-``ranking.Ranker.weighted_top`` computes it word by word, ~10× faster at 100 000 documents). Only what is in the index is used: nothing is learned elsewhere.
+title and body, times its weight, summed. That is what Whoosh gives an OR of boosted terms;
+``ranking.Ranker.weighted_top`` computes it word by word, ~5× faster at 100 000 documents.
+Only what is in the index is used: nothing is learned elsewhere.
 """
 
 from __future__ import annotations

@@ -57,6 +57,10 @@ class IndexBusy(TimeoutError):
     """Another process held the writer lock for longer than the timeout."""
 
 
+class IndexBuildFailed(RuntimeError):
+    """A rebuild produced an incomplete index; the previous generation stays in use."""
+
+
 def _check_count(ix: FileIndex, expected: int) -> None:
     """Refuse a multi-process build that lost documents.
 
@@ -67,7 +71,7 @@ def _check_count(ix: FileIndex, expected: int) -> None:
     with ix.reader() as reader:
         found = reader.doc_count()
     if found != expected:
-        raise RuntimeError(f"index build lost documents: {found} indexed of {expected}")
+        raise IndexBuildFailed(f"index build lost documents: {found} indexed of {expected}")
 
 
 @contextmanager
@@ -293,7 +297,7 @@ class SearchIndex:
             if procs > 1:
                 try:
                     _check_count(ix, count)
-                except RuntimeError:
+                except IndexBuildFailed:
                     shutil.rmtree(path, ignore_errors=True)
                     raise
             self._switch_current(name)

@@ -2,6 +2,7 @@
 database (outbox, inline sync, reindex, verify). Real Whoosh in the test's tmp index directory."""
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import threading
@@ -18,6 +19,7 @@ from portal.models import (
 )
 from portal.services import workflow
 from portal.services.search_sync import get_index
+from search_index.analysis import ChineseTokenizer
 
 EN = {"Accept-Language": "en"}
 
@@ -314,7 +316,7 @@ def test_verify_catches_planted_differences(app, factory, runner):
     assert runner.invoke(args=["search", "verify"]).exit_code == 0
 
 
-def test_reindex_in_worker_processes_matches_the_database(app, client, factory, runner):
+def test_reindex_in_worker_processes_matches_the_database(app, client, factory, runner, monkeypatch):
     for n in range(120):
         factory.suggestion(status=Status.ACCEPTED, title=f"第{n}号建议：增设社区食堂" if n % 3 == 0 else f"第{n}号建议：公交线路")
     result = runner.invoke(args=["search", "reindex", "--procs", "2"])
@@ -323,6 +325,21 @@ def test_reindex_in_worker_processes_matches_the_database(app, client, factory, 
     assert runner.invoke(args=["search", "verify"]).exit_code == 0
     assert "Results (40)" in search_page(client, "食堂")
     assert runner.invoke(args=["search", "reindex", "--procs", "0"]).exit_code == 2  # a clear usage error
+
+    # A worker that dies mid-build (out of memory, killed) must not leave a shorter index in use.
+    parent, tokenize = os.getpid(), ChineseTokenizer.__call__
+
+    def dies_in_a_worker(self, value, **kwargs):
+        if os.getpid() != parent:
+            raise MemoryError("worker killed")
+        return tokenize(self, value, **kwargs)
+
+    monkeypatch.setattr(ChineseTokenizer, "__call__", dies_in_a_worker)
+    failed = runner.invoke(args=["search", "reindex", "--procs", "2"])
+    assert failed.exit_code == 1 and "previous index stays in use" in failed.output
+    monkeypatch.undo()
+    assert "Results (40)" in search_page(client, "食堂")
+    assert runner.invoke(args=["search", "verify"]).exit_code == 0
 
 
 # ----- similar suggestions and routing ---------------------------------------------------------------------

@@ -18,7 +18,7 @@ from portal.extensions import db
 from portal.models import Category, Suggestion
 from portal.services import search_sync
 from portal.services.search import route_text
-from search_index import IndexBusy
+from search_index import IndexBuildFailed, IndexBusy
 
 cli = AppGroup("search", help="The full-text search index.")
 
@@ -31,8 +31,12 @@ def reindex_command(procs: int | None) -> None:
     """Build a fresh index from the database and swap it in; searches keep working meanwhile."""
     started = time.monotonic()
     procs = procs or current_app.config["SEARCH_REINDEX_PROCS"]
-    with search_sync.applier_session() as session:
-        count = search_sync.reindex(session, search_sync.get_index(), procs=procs)
+    try:
+        with search_sync.applier_session() as session:
+            count = search_sync.reindex(session, search_sync.get_index(), procs=procs)
+    except IndexBuildFailed as exc:  # a worker died (out of memory, killed): nothing was switched
+        click.echo(f"reindex failed, the previous index stays in use: {exc}. Try again, or with --procs 1.", err=True)
+        sys.exit(1)
     click.echo(f"reindexed {count} documents in {time.monotonic() - started:.1f}s")
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from search_index import IndexBusy, SearchIndex, diff
+from search_index import IndexBuildFailed, IndexBusy, SearchIndex, diff
 from search_index.analysis import ChineseTokenizer
 
 
@@ -106,7 +106,7 @@ def test_a_parallel_build_that_loses_a_batch_is_never_switched_to(
 
     monkeypatch.setattr(ChineseTokenizer, "__call__", dies_in_a_worker)
     docs = [suggestion(n, "崩溃" if n == 150 else f"新的公积金建议{n}") for n in range(2, 400)]
-    with pytest.raises(RuntimeError, match="lost documents"):
+    with pytest.raises(IndexBuildFailed, match="lost documents"):
         index.rebuild(iter(docs), procs=2)
     assert [h.doc_id for h in index.search("公积金").hits] == ["suggestion:1"]  # the old generation
     assert sorted(p for p in os.listdir(index.base_dir) if p.startswith("gen-")) == ["gen-1"]
