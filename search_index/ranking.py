@@ -138,7 +138,7 @@ class Ranker:
         ids, weights = self._postings.get(field, word)
         if not ids:
             return {}
-        df = sum(reader.doc_frequency(field, word) for reader in self._leaves)
+        df = self.searcher.doc_frequency(field, word)
         idf = log(self._doc_count / (df + 1)) + 1
         # idf · w · (K1 + 1) / (w + norm[length byte]), as chained maps: C loops, not Python ones
         norms = map(self._norm(field).__getitem__, map(self._field_lengths(field).__getitem__, ids))

@@ -26,7 +26,7 @@ import threading
 import time
 import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any
 
 from whoosh import index as whoosh_index
@@ -59,6 +59,33 @@ class IndexBusy(TimeoutError):
 
 class IndexBuildFailed(RuntimeError):
     """A rebuild produced an incomplete index; the previous generation stays in use."""
+
+
+@contextmanager
+def file_lock(path: str, timeout: float, what: str) -> Iterator[None]:
+    """Hold an exclusive flock on ``path`` (created if missing), across threads and processes.
+
+    Polls rather than blocking so it can give up: raises IndexBusy after ``timeout`` seconds.
+    Two descriptors of one file conflict even in one process, so nested users need two files.
+    """
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise IndexBusy(f"{what} held for over {timeout}s")
+                time.sleep(0.02)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
 
 
 def _check_count(ix: FileIndex, expected: int) -> None:
@@ -197,26 +224,9 @@ class SearchIndex:
         raise IndexUnavailable(message)
 
     # ----- the writer lock ---------------------------------------------------------
-    @contextmanager
-    def _writer_lock(self) -> Iterator[None]:
-        os.makedirs(self.base_dir, exist_ok=True)
-        fd = os.open(os.path.join(self.base_dir, "writer.lock"), os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            deadline = time.monotonic() + self.lock_timeout
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() >= deadline:
-                        raise IndexBusy(f"search index writer lock held for over {self.lock_timeout}s")
-                    time.sleep(0.02)
-            try:
-                yield
-            finally:
-                fcntl.flock(fd, fcntl.LOCK_UN)
-        finally:
-            os.close(fd)
+    def _writer_lock(self) -> AbstractContextManager[None]:
+        return file_lock(os.path.join(self.base_dir, "writer.lock"), self.lock_timeout,
+                         "search index writer lock")
 
     # ----- writing -----------------------------------------------------------------
     def apply(self, operations: Iterable[Operation]) -> dict[str, int]:

@@ -17,13 +17,11 @@
 """
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
-import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,7 +37,8 @@ from portal.services.search_documents import (
     SOURCES, documents_for, doc_id, expected_documents, hearing_document, model_source, register_source,
 )
 from portal.timeutil import utcnow
-from search_index import IndexBusy, IndexUnavailable, SearchIndex, VerifyReport, diff
+from search_index import IndexUnavailable, SearchIndex, VerifyReport, diff
+from search_index.store import file_lock
 
 log = logging.getLogger(__name__)
 
@@ -63,31 +62,13 @@ def get_index(app: Flask | None = None) -> SearchIndex:
     return index
 
 
-@contextmanager
-def writer_turn(index: SearchIndex, timeout: float) -> Iterator[None]:
+def writer_turn(index: SearchIndex, timeout: float) -> AbstractContextManager[None]:
     """Exclusive right to sync or rebuild `index`, across threads and processes.
 
     Separate from the package's writer.lock, which `SearchIndex.apply`/`rebuild` take
     themselves (flock would block on a second descriptor of the same file in this process).
     """
-    os.makedirs(index.base_dir, exist_ok=True)
-    fd = os.open(os.path.join(index.base_dir, "sync.lock"), os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise IndexBusy(f"search sync lock held for over {timeout}s")
-                time.sleep(0.02)
-        try:
-            yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
+    return file_lock(os.path.join(index.base_dir, "sync.lock"), timeout, "search sync lock")
 
 
 # ----- tracking: which documents a flush affects ---------------------------------------------------
