@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app portal
 STAMP := $(VENV)/.installed
+# pytest-xdist workers for `make test`: one per core by default; TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= auto
 
 .PHONY: run test install translations migration clean-instance
 
@@ -24,10 +26,10 @@ translations: $(STAMP)
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo load
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	COOKIE_SECURE=0 $(FLASK) run --host 127.0.0.1 --port 5000
 
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 # Before the first release the schema is one initial migration, regenerated from the models.
 migration: install

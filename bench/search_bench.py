@@ -16,6 +16,7 @@ import os
 import random
 import re
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -27,8 +28,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
 from search_index import SearchIndex, warm_up  # noqa: E402
-from search_index.analysis import ChineseAnalyzer  # noqa: E402
-from search_index.schema import TEXT_FIELDS  # noqa: E402
+from search_index.schema import SCORED_FIELDS, build_schema, prepare_document  # noqa: E402
 
 DEPARTMENTS = {
     "城乡建设": "housing", "环境保护": "ecology", "交通运输": "transport", "教育文体": "education",
@@ -102,15 +102,19 @@ def generate_docs(n: int, data_dir: Path, seed: int = 20240801) -> list[dict[str
 
 
 def bench_analyzer(docs: list[dict[str, Any]]) -> dict[str, float]:
-    analyzer = ChineseAnalyzer()
+    """Every analyzer of the schema over every document, as indexing runs them (words and grams)."""
+    schema = build_schema()
+    analyzed = [(name, schema[name].analyzer, schema[name].format.supports("positions"))
+                for name in SCORED_FIELDS]
     chars = 0
     start = time.perf_counter()
     for doc in docs:
-        for field in TEXT_FIELDS:
-            text = doc.get(field)
-            if text:
+        fields = prepare_document(doc)
+        for name, analyzer, positions in analyzed:
+            text = fields.get(name)
+            if isinstance(text, str):
                 chars += len(text)
-                for _ in analyzer(text, positions=True, mode="index"):
+                for _ in analyzer(text, positions=positions, mode="index"):
                     pass
     seconds = time.perf_counter() - start
     return {"seconds": seconds, "docs_per_s": len(docs) / seconds, "chars_per_s": chars / seconds, "chars": chars}
@@ -125,8 +129,22 @@ def bench_build(docs: list[dict[str, Any]], base: Path, procs: int, limitmb: int
     return {"procs": procs, "seconds": seconds, "docs_per_s": count / seconds}
 
 
+def rss_mb() -> float:
+    """This process's resident memory now (Linux)."""
+    with open("/proc/self/status", encoding="ascii") as handle:
+        for line in handle:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def bench_search(base: Path, rounds: int) -> dict[str, Any]:
-    index = SearchIndex(base)
+    return time_queries(SearchIndex(base), rounds)
+
+
+def time_queries(index: Any, rounds: int) -> dict[str, Any]:
+    """QUERIES x rounds on any index with SearchIndex's interface (Whoosh or PostgreSQL); closes it."""
+    rss_before = rss_mb()
     start = time.perf_counter()
     index.search("公积金")  # opens the searcher and reads facet columns once per generation
     first = time.perf_counter() - start
@@ -145,10 +163,13 @@ def bench_search(base: Path, rounds: int) -> dict[str, Any]:
             label = f"{q} {options}" if options else q
             per_query[label] = max(per_query.get(label, 0.0), elapsed)
             totals[label] = results.total
+    rss_after = rss_mb()
     index.close()
     timings.sort()
     first_round.sort()
     return {
+        "worker_rss_mb_before": rss_before,
+        "worker_rss_mb_after": rss_after,
         "first_round_p50_ms": statistics.median(first_round),
         "first_round_p95_ms": first_round[int(len(first_round) * 0.95) - 1],
         "queries": len(QUERIES),
@@ -168,6 +189,8 @@ def print_search(search: dict[str, Any]) -> None:
           f"{search['max_ms']:.1f} ms  ({search['queries']} queries x {search['rounds']} rounds)")
     print(f"{'  first round only (cold caches)':34} {search['first_round_p50_ms']:10.1f} / "
           f"{search['first_round_p95_ms']:.1f} ms")
+    print(f"{'worker memory (RSS) before / after':34} {search['worker_rss_mb_before']:10.0f} / "
+          f"{search['worker_rss_mb_after']:.0f} MB  (a fresh process: jieba loaded, then all searches)")
     print("slowest:", ", ".join(f"{q!r} {ms:.0f} ms" for q, ms in search["slowest"]))
 
 
@@ -183,11 +206,15 @@ def main() -> None:
                         help="build into this folder and keep it, for later --search-only runs")
     parser.add_argument("--search-only", type=Path, default=None, metavar="DIR",
                         help="skip generation and building; measure searches on an index kept with --keep")
+    parser.add_argument("--json-out", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     warm_up()
     if args.search_only:
         search = bench_search(args.search_only, args.rounds)
+        if args.json_out:
+            args.json_out.write_text(json.dumps(search, ensure_ascii=False, default=str), encoding="utf-8")
+            return
         print(f"\nsearch_index benchmark, searches only on {args.search_only}, {os.cpu_count()} CPUs")
         print_search(search)
         return
@@ -202,14 +229,19 @@ def main() -> None:
             builds.append(build)
         current = (base / "CURRENT").read_text().strip()
         size_mb = sum(f.stat().st_size for f in (base / current).rglob("*")) / 2**20
-        search = bench_search(base, args.rounds)
+        del docs  # searches run in a fresh process, so its memory is a worker's, not the builder's
+        out_json = Path(tmp) / "search.json"
+        subprocess.run([sys.executable, __file__, "--search-only", str(base), "--rounds", str(args.rounds),
+                        "--json-out", str(out_json)], check=True)
+        search = json.loads(out_json.read_text(encoding="utf-8"))
 
     report = {
         "n": args.n, "cpus": os.cpu_count(), "python": sys.version.split()[0],
         "analyzer": analyzer, "builds": builds, "index_mb": size_mb, "search": search,
-        "at": datetime.now().isoformat(timespec="seconds"),
+        "at": datetime.now().isoformat(timespec="seconds"), "load_average_at_end": os.getloadavg(),
     }
-    print(f"\nsearch_index benchmark, N={args.n:,} docs, {os.cpu_count()} CPUs")
+    print(f"\nsearch_index benchmark, N={args.n:,} docs, {os.cpu_count()} CPUs, "
+          f"load average at the end {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"{'analyzer alone':34} {analyzer['docs_per_s']:10,.0f} docs/s {analyzer['chars_per_s']:12,.0f} chars/s")
     for b in builds:
         print(f"{'rebuild procs=' + str(b['procs']):34} {b['docs_per_s']:10,.0f} docs/s   "

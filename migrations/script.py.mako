@@ -9,6 +9,7 @@ from alembic import op
 import sqlalchemy as sa
 
 import portal.models.base
+import search_index.pgstore
 ${imports if imports else ""}
 
 # revision identifiers, used by Alembic.

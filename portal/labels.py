@@ -150,6 +150,7 @@ NOTIFICATION = {
     "needs_info": _l("The suggestion office asks for more information."),
     "dispatched": _l("The suggestion has been sent to the responsible department."),
     "replied": _l("The department has replied."),
+    "reply_retracted": _l("The department took its reply back to correct it; a new reply will follow."),
     "published": _l("The decision and reply have been published."),
     "converted": _l("The suggestion has been put into practice."),
     "progress": _l("There is progress on what the suggestion became."),
@@ -185,6 +186,7 @@ EVENT = {
     "extension_approved": _l("Extension approved"),
     "extension_refused": _l("Extension refused"),
     "reply": _l("Replied"),
+    "retract_reply": _l("Reply taken back by the department"),
     "request_review": _l("Review requested"),
     "answer_review": _l("Review answered"),
     "request_second_review": _l("Second review requested"),
@@ -199,7 +201,9 @@ EVENT = {
     "submit": _l("Submitted"),
     "published": _l("Decision and reply published"),
     "converted": _l("Put into practice"),
+    "conversion_updated": _l("Conversion edited"),
     "progress": _l("Progress recorded"),
+    "contribution": _l("Contribution of a co-handling department"),
 }
 
 
@@ -233,3 +237,98 @@ def search_kind(code: str | None) -> str:
 
 def deadline(code: str | None) -> str:
     return _lookup(DEADLINE, code)
+
+
+# Quality review (评查, portal.services.quality): the seeded criteria by code, the states of a
+# review item and the actions of its audit trail.
+QUALITY_CRITERION = {
+    "off_topic": _l("The answer does not address the question"),
+    "procedure_for_substance": _l("Procedure given instead of substance"),
+    "missing_points": _l("Points left unanswered"),
+    "late_unexplained": _l("Late without explanation"),
+    "no_review_notice": _l("Right to request a review not stated"),
+}
+
+REVIEW_STATE = {
+    "awaiting_review": _l("Awaiting review"),
+    "returned": _l("Returned for correction"),
+    "corrected": _l("Corrected, awaiting re-check"),
+    "closed": _l("Closed"),
+}
+
+REVIEW_ACTION = {
+    "pass": _l("Passed the review"),
+    "fail": _l("Failed the review; returned for correction"),
+    "correct": _l("Correction recorded by the department"),
+    "recheck_pass": _l("Passed the re-check"),
+    "recheck_fail": _l("Failed the re-check; returned again"),
+}
+
+
+def quality_criterion(criterion) -> str:
+    """A seeded criterion in the reader's language while its text is the seeded one; the office's own
+    wording otherwise."""
+    from portal.services.quality import SEED_CRITERIA
+
+    seeded = {code: name for code, name, _description in SEED_CRITERIA}
+    if criterion.code in QUALITY_CRITERION and criterion.name == seeded.get(criterion.code):
+        return str(QUALITY_CRITERION[criterion.code])
+    return criterion.name
+
+
+def review_state(code: str | None) -> str:
+    return _lookup(REVIEW_STATE, code)
+
+
+def review_action(code: str | None) -> str:
+    return _lookup(REVIEW_ACTION, code)
+
+# Why a published member selection does not verify (panel_selection's problem codes).
+SELECTION_PROBLEM = {
+    "actions_hash_missing": _l("The record has no hash of its actions"),
+    "actions_hash_mismatch": _l("The hash of the actions differs from the recomputed one"),
+    "commit_after_deadline": _l("A commitment was recorded after its deadline"),
+    "commit_before_freeze": _l("A commitment was recorded before the pool was frozen"),
+    "commit_out_of_order": _l("A commitment is out of chronological order"),
+    "commitment_malformed": _l("A commitment is not a valid SHA-256 value"),
+    "commitment_mismatch": _l("A revealed secret does not match its commitment"),
+    "duplicate_commitment": _l("A side committed twice"),
+    "duplicate_reveal": _l("A side revealed twice"),
+    "duplicate_strike": _l("The same name was struck twice"),
+    "duplicate_strike_submission": _l("A side submitted its strikes twice"),
+    "malformed_record": _l("The record cannot be read"),
+    "outcome_missing": _l("The record has no published outcome"),
+    "pool_hash_mismatch": _l("The hash of the pool differs from the published one"),
+    "recorded_in_future": _l("A step is recorded at a time still to come"),
+    "reveal_after_deadline": _l("A secret was revealed after its deadline"),
+    "reveal_before_all_commits": _l("A secret was revealed before both sides had committed"),
+    "reveal_out_of_order": _l("A reveal is out of chronological order"),
+    "reveal_without_commitment": _l("A secret was revealed without a commitment"),
+    "selection_not_final": _l("The selection is not final yet"),
+    "strike_after_deadline": _l("Strikes were submitted after their deadline"),
+    "strike_before_shortlist": _l("Strikes were submitted before the shortlist existed"),
+    "strike_not_in_shortlist": _l("A struck name is not on the shortlist"),
+    "strike_out_of_order": _l("Strikes are out of chronological order"),
+    "strike_reason_missing": _l("A strike has no reason"),
+    "strikes_forfeited": _l("A side struck names after losing its strikes"),
+    "strikes_not_allowed": _l("Strikes were submitted although none are allowed"),
+    "too_many_strikes": _l("A side struck more names than allowed"),
+    "unknown_side": _l("A step names an unknown side"),
+    "withdrawal_before_panel_final": _l("A withdrawal is recorded before the panel was final"),
+    "withdrawal_not_on_panel": _l("A member withdrew who is not on the panel"),
+    "withdrawal_reason_missing": _l("A withdrawal has no reason"),
+    "withdrawals_not_chronological": _l("Withdrawals are out of chronological order"),
+    "setup_hash_mismatch": _l("The setup hash differs from the recomputed one"),
+    "seed_mismatch": _l("The seed differs from the recomputed one"),
+    "order_mismatch": _l("The draw order differs from the recomputed one"),
+    "shortlist_mismatch": _l("The shortlist differs from the recomputed one"),
+    "struck_mismatch": _l("The struck names differ from the recomputed ones"),
+    "panel_mismatch": _l("The panel differs from the recomputed one"),
+    "replacement_mismatch": _l("The replacements differ from the recomputed ones"),
+    "final_panel_mismatch": _l("The final panel differs from the recomputed one"),
+    "fallback_mismatch": _l("The fallbacks differ from the recomputed ones"),
+}
+
+
+def selection_problem(code: str | None) -> str:
+    return _lookup(SELECTION_PROBLEM, code)

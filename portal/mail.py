@@ -15,6 +15,12 @@ def send_mail(to: str, subject: str, body: str) -> None:
     if config["MAIL_BACKEND"] == "log":
         log.info("mail to %s: %s\n%s", to, subject, body)
         return
+    send_smtp(to, subject, body)
+
+
+def send_smtp(to: str, subject: str, body: str) -> None:
+    """Send through the SMTP server of the mail settings, whatever MAIL_BACKEND says."""
+    config = current_app.config
     message = EmailMessage()
     message["From"] = config["MAIL_SENDER"]
     message["To"] = to

@@ -4,6 +4,7 @@ See README.md in this folder for the design and how the portal feeds it.
 """
 
 from .analysis import warm_up
+from .pgstore import PostgresSearchIndex
 from .query import Hit, SearchResults
 from .routing import Evaluation, evaluate, suggest_department
 from .schema import InvalidDocument
@@ -18,6 +19,7 @@ __all__ = [
     "IndexBusy",
     "IndexUnavailable",
     "InvalidDocument",
+    "PostgresSearchIndex",
     "SearchIndex",
     "SearchResults",
     "VerifyReport",

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import threading
 import warnings
 from collections.abc import Iterator
@@ -220,3 +221,108 @@ def ChineseAnalyzer() -> CompositeAnalyzer:
 def analyze(text: str, mode: str = "query") -> list[str]:
     """Token texts of ``text`` as the index or query side would see them (for tests/tools)."""
     return [t.text for t in ChineseAnalyzer()(text, mode=mode)]
+
+
+# ----- character bigrams: recall that does not depend on where jieba cuts ------------------
+#
+# jieba may cut a document and a query differently (沙溪炼油厂 in a title is 沙溪 / 炼油厂, alone
+# it is 沙溪 / 炼油 / 厂), so an AND of query words can miss a text that holds the query verbatim.
+# Beside the words, every *run* (letters, digits and Han characters without a space or
+# punctuation between them, holding at least one Han character) is indexed as overlapping
+# character bigrams, as Lucene's CJKBigramFilter does; any contiguous fragment of two or more
+# characters then matches by the AND of its bigrams. The last character of each run is also
+# indexed alone, so a one-character query is a prefix search (a bigram starting with it, or a
+# run ending with it) instead of an index of every unigram.
+
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
+_RUN = re.compile(f"[0-9a-z{_HAN}]*[{_HAN}][0-9a-z{_HAN}]*")
+
+
+def gram_runs(text: str) -> list[str]:
+    """The runs of ``text`` that get bigrams: folded to Simplified, lower-cased, with a Han character."""
+    return _RUN.findall(to_simplified(text).lower())
+
+
+def outside_runs(text: str) -> str:
+    """``text`` without its runs: the letters, digits and punctuation matched as words instead."""
+    return _RUN.sub(" ", to_simplified(text).lower())
+
+
+def run_grams(run: str) -> list[str]:
+    """Bigrams of one run, in order; a one-character run is that character."""
+    if len(run) < 2:
+        return [run]
+    return [run[i : i + 2] for i in range(len(run) - 1)]
+
+
+def index_grams(text: str) -> list[str]:
+    """What a gram field indexes for ``text``: each run's bigrams, then its last character."""
+    grams: list[str] = []
+    for run in gram_runs(text):
+        if len(run) > 1:
+            grams.extend(run_grams(run))
+        grams.append(run[-1])
+    return grams
+
+
+def query_grams(text: str) -> list[list[str]]:
+    """Per run of a query, the grams a document must all hold (in one field) to contain the run.
+
+    A run of one character is ``[character]`` and means "any gram starting with it".
+    """
+    return [run_grams(run) for run in gram_runs(text)]
+
+
+def index_terms(text: str) -> list[str]:
+    """The word terms a text field indexes (jieba words, sub-words, lower-cased, stemmed)."""
+    return analyze(text, mode="index")
+
+
+def query_terms(text: str) -> list[str]:
+    """The word terms a query looks for: accurate-mode words, lower-cased, stemmed."""
+    return analyze(text, mode="query")
+
+
+class CharGramTokenizer(Tokenizer):
+    """Tokens of :func:`index_grams` (index mode) or the bigrams of each run (query mode)."""
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self)
+
+    def __hash__(self) -> int:
+        return hash(type(self))
+
+    def __call__(  # type: ignore[override]
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: object,
+    ) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if tokenize:
+            grams = index_grams(value) if mode != "query" else [g for run in query_grams(value) for g in run]
+        else:
+            grams = [to_simplified(value).lower()]
+        for pos, gram in enumerate(grams, start_pos):
+            token.text = gram
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = gram
+            if positions:
+                token.pos = pos
+            if chars:  # offsets are not tracked: highlighting finds the query's runs itself
+                token.startchar, token.endchar = start_char, start_char
+            yield token
+
+
+def CharGramAnalyzer() -> CharGramTokenizer:
+    """The analyzer of the gram fields (folding and lower-casing happen in the tokenizer)."""
+    return CharGramTokenizer()

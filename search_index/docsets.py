@@ -9,18 +9,17 @@ delegated to Whoosh, its result cached too. ``tests/search_index/test_search_doc
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
+from .lru import ByteBoundedLRU, docset_bytes, share_of_budget
 from .postings import Postings
 
-# Cached sets hold at most this many docnums in all, so a worker's memory stays bounded.
-MAX_CACHED_DOCNUMS = 1_000_000
+# Term and phrase sets of one searcher: a quarter of the search caches' byte budget.
+DOCSETS_SHARE = 0.25
 
 
 class DocSets:
@@ -29,9 +28,7 @@ class DocSets:
     def __init__(self, searcher: Searcher, postings: Postings) -> None:
         self.searcher = searcher
         self._postings = postings
-        self._sets: OrderedDict[Any, frozenset[int]] = OrderedDict()
-        self._cached = 0
-        self._lock = threading.Lock()
+        self._sets: ByteBoundedLRU[frozenset[int]] = ByteBoundedLRU(share_of_budget(DOCSETS_SHARE), docset_bytes)
         self._every: frozenset[int] | None = None
 
     def every(self) -> frozenset[int]:
@@ -42,21 +39,14 @@ class DocSets:
     def term(self, fieldname: str, text: Any) -> frozenset[int]:
         return self._cached_set((fieldname, text), lambda: self._postings.get(fieldname, text)[0])
 
+    def _prefix(self, fieldname: str, prefix: str) -> set[int]:
+        found: set[int] = set()
+        for text in self.searcher.reader().expand_prefix(fieldname, prefix):
+            found.update(self._postings.get(fieldname, text)[0])
+        return found
+
     def _cached_set(self, key: Any, compute: Callable[[], Iterable[int]]) -> frozenset[int]:
-        with self._lock:
-            cached = self._sets.get(key)
-            if cached is not None:
-                self._sets.move_to_end(key)
-                return cached
-        result = frozenset(compute())
-        with self._lock:
-            if key not in self._sets:
-                self._sets[key] = result
-                self._cached += len(result)
-                while self._cached > MAX_CACHED_DOCNUMS and len(self._sets) > 1:
-                    _, dropped = self._sets.popitem(last=False)
-                    self._cached -= len(dropped)
-        return result
+        return self._sets.get_or_compute(key, lambda: frozenset(compute()))
 
     def of(self, q: wq.Query) -> frozenset[int] | set[int]:
         kind = type(q)
@@ -64,6 +54,8 @@ class DocSets:
             return self.term(q.fieldname, q.text)
         if kind is wq.Every:
             return self.every()
+        if kind is wq.Prefix:  # one-character gram search: every gram starting with it
+            return self._cached_set(("prefix", q.fieldname, q.text), lambda: self._prefix(q.fieldname, q.text))
         if q is wq.NullQuery:
             return frozenset()
         if kind is wq.Or:

@@ -9,46 +9,31 @@ only the new small segment is read again. Deletions change; they are applied per
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from typing import Any
 
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.searching import Searcher
 
-# Postings (docnum + weight) kept per index directory, however many words visitors search for.
-MAX_CACHED_POSTINGS = 2_000_000
+from .lru import ByteBoundedLRU, postings_bytes, share_of_budget
 
 Decoded = tuple[list[int], list[float]]
+
+# Decoded postings kept per index directory: half of the search caches' byte budget.
+POSTINGS_SHARE = 0.5
 
 
 class SegmentPostings:
     """(segment id, field, term) → the segment's decoded postings, deleted documents included."""
 
-    def __init__(self, max_cached: int = MAX_CACHED_POSTINGS) -> None:
-        self._max_cached = max_cached
-        self._lock = threading.Lock()
-        self._cache: OrderedDict[tuple[Any, str, Any], Decoded] = OrderedDict()
-        self._cached = 0
+    def __init__(self, max_bytes: int | None = None) -> None:
+        self._cache: ByteBoundedLRU[Decoded] = ByteBoundedLRU(
+            share_of_budget(POSTINGS_SHARE) if max_bytes is None else max_bytes, postings_bytes)
 
     def get(self, segment_id: Any, reader: Any, fieldname: str, text: Any) -> Decoded:
-        key = (segment_id, fieldname, text)
-        if segment_id is not None:
-            with self._lock:
-                found = self._cache.get(key)
-                if found is not None:
-                    self._cache.move_to_end(key)
-                    return found
-        found = _decode(reader.postings(fieldname, text))
-        if segment_id is not None:
-            with self._lock:
-                if key not in self._cache:
-                    self._cache[key] = found
-                    self._cached += len(found[0])
-                    while self._cached > self._max_cached and len(self._cache) > 1:
-                        _, (dropped, _) = self._cache.popitem(last=False)
-                        self._cached -= len(dropped)
-        return found
+        if segment_id is None:  # no stable identity to cache under
+            return _decode(reader.postings(fieldname, text))
+        return self._cache.get_or_compute((segment_id, fieldname, text),
+                                          lambda: _decode(reader.postings(fieldname, text)))
 
 
 class Postings:

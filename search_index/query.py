@@ -7,7 +7,9 @@ falls back to a plain AND of the words, flagged with ``error_message_key="syntax
 
 Unspaced Chinese is split into jieba words *before* Whoosh spreads a word over the text
 fields, so 公积金提取 means (公积金 in any field) AND (提取 in any field), not both in the
-same field.
+same field. Each such word also matches, as an alternative, every document holding its
+characters in a row (the AND of its character bigrams in one gram field), so a fragment is
+found wherever jieba cut the document: 沙溪炼油厂 finds 沙溪 / 炼油厂 and 泥沙 / 溪 alike.
 """
 
 from __future__ import annotations
@@ -24,9 +26,9 @@ from whoosh import query as wq
 from whoosh.qparser import MultifieldParser, plugins, syntax
 from whoosh.qparser.default import QueryParser
 
-from .analysis import ChineseTokenizer
+from .analysis import ChineseAnalyzer, ChineseTokenizer, outside_runs, query_grams
 from .highlight import best_snippet, mark, match_spans, term_pattern
-from .schema import KEYWORD_FIELDS, TEXT_FIELDS, build_schema
+from .schema import GRAM_FIELDS, KEYWORD_FIELDS, TEXT_FIELDS, build_schema
 
 if TYPE_CHECKING:
     from .store import SearchIndex
@@ -75,8 +77,49 @@ class SearchResults:
 
 
 # ----- parsing ----------------------------------------------------------------------
+_word_analyzer = ChineseAnalyzer()
+
+
+def _words_anywhere(text: str) -> list[wq.Query]:
+    """Each query word of ``text`` in any text field (for the letters/digits between runs)."""
+    return [wq.Or([wq.Term(f, word) for f in TEXT_FIELDS]) for word in
+            (t.text for t in _word_analyzer(text, mode="query"))]
+
+
+def gram_query(text: str) -> wq.Query | None:
+    """Documents holding ``text``'s runs of characters verbatim (in one field each); None if no run.
+
+    Letters and digits set apart from the runs (``2019`` in ``2019-沙溪``) must be there as words.
+    """
+    runs = query_grams(text)
+    if not runs:
+        return None
+    parts: list[wq.Query] = []
+    for grams in runs:
+        if len(grams) == 1 and len(grams[0]) == 1:  # one character: any bigram starting with it
+            parts.append(wq.Or([wq.Prefix(f, grams[0]) for f in GRAM_FIELDS]))
+        else:
+            parts.append(wq.Or([wq.And([wq.Term(f, g) for g in grams]) for f in GRAM_FIELDS]))
+    parts.extend(_words_anywhere(outside_runs(text)))
+    return parts[0] if len(parts) == 1 else wq.And(parts)
+
+
+class _Prebuilt(syntax.SyntaxNode):
+    """A syntax node standing for a query built here (the parser's field plugins leave it alone)."""
+
+    def __init__(self, q: wq.Query, startchar: int | None, endchar: int | None) -> None:
+        self.q = q
+        self.startchar, self.endchar = startchar, endchar
+
+    def r(self) -> str:
+        return repr(self.q)
+
+    def query(self, parser: QueryParser) -> wq.Query:
+        return self.q
+
+
 class _ChineseWordsPlugin(plugins.Plugin):
-    """Split each unquoted word node into its jieba words, joined by AND."""
+    """Split each unquoted word node into its jieba words (ANDed), or its characters in a row."""
 
     _tokenizer = ChineseTokenizer()
 
@@ -89,6 +132,7 @@ class _ChineseWordsPlugin(plugins.Plugin):
                 group[i] = self._split(parser, node)
             elif isinstance(node, syntax.WordNode):
                 words = [t.text for t in self._tokenizer(node.text, mode="query")]
+                replacement: syntax.SyntaxNode = node
                 if len(words) > 1:
                     parts = []
                     for word in words:
@@ -96,7 +140,11 @@ class _ChineseWordsPlugin(plugins.Plugin):
                         # Whoosh copies these onto the query; keep the original's span
                         part.startchar, part.endchar = node.startchar, node.endchar
                         parts.append(part)
-                    group[i] = syntax.AndGroup(parts)
+                    replacement = syntax.AndGroup(parts)
+                grams = gram_query(node.text)
+                if grams is not None and words:
+                    replacement = syntax.OrGroup([replacement, _Prebuilt(grams, node.startchar, node.endchar)])
+                group[i] = replacement
         return group
 
 
@@ -184,11 +232,45 @@ def highlight_terms(q: wq.Query | None) -> set[str]:
             negated.update(t for _, t in node.iter_all_terms(phrases=True))
         else:
             stack.extend(node.children())
-    return {
+    terms = {
         text if isinstance(text, str) else text.decode("utf-8")
         for fieldname, text in q.iter_all_terms(phrases=True)
         if fieldname in TEXT_FIELDS and text not in negated
     }
+    return terms | _gram_runs(q, negated)
+
+
+def _gram_runs(q: wq.Query, negated: set[Any]) -> set[str]:
+    """The character runs a query's gram clauses look for, so the highlight covers the fragment.
+
+    An AND of one field's bigrams (沙溪, 溪炼, 炼油, 油厂) is chained back into its run (沙溪炼油厂).
+    """
+    runs: set[str] = set()
+    stack = [q]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, wq.Not):
+            continue
+        if isinstance(node, (wq.Term, wq.Prefix)) and node.field() in GRAM_FIELDS:
+            if node.text not in negated:
+                runs.add(node.text)
+            continue
+        children = list(node.children())
+        if isinstance(node, wq.And) and children and all(
+            type(c) is wq.Term and c.field() in GRAM_FIELDS for c in children
+        ):
+            grams = [c.text for c in children]
+            run = grams[0]
+            for gram in grams[1:]:
+                if run[-1] == gram[0]:
+                    run += gram[1:]
+                else:
+                    runs.add(run)
+                    run = gram
+            runs.add(run)
+            continue
+        stack.extend(children)
+    return runs
 
 
 def filter_query(filters: Mapping[str, Any] | None, kinds: Sequence[str] | None) -> wq.Query | None:

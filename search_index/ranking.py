@@ -16,8 +16,6 @@ field boosts (title × 3) already multiplied into the posting weights at index t
 from __future__ import annotations
 
 import heapq
-import threading
-from collections import OrderedDict
 from collections.abc import Collection, Iterable
 from math import log
 from itertools import repeat
@@ -28,20 +26,22 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
+from .lru import ByteBoundedLRU, score_map_bytes, share_of_budget
 from .postings import Postings
-from .schema import TEXT_FIELDS
+from .schema import SCORED_FIELDS
 
 B = 0.75
 K1 = 1.2
-# Cached score maps hold at most this many (docnum, score) entries in all (~100 bytes each),
-# so a worker's memory stays bounded however many different words visitors search for.
-MAX_CACHED_ENTRIES = 1_000_000
+# Score maps of one searcher: a quarter of the search caches' byte budget, so a worker's memory
+# stays bounded however many different words visitors search for.
+SCORE_MAPS_SHARE = 0.25
 
 
 def positive_terms(q: wq.Query) -> dict[str, set[str]]:
-    """word → text fields it is searched in, for every word that can raise a score.
+    """word → text (or gram) fields it is searched in, for every term that can raise a score.
 
-    Words under NOT (or the right side of ANDNOT) only exclude documents, so they don't count.
+    Words under NOT (or the right side of ANDNOT) only exclude documents, so they don't count;
+    neither do one-character prefix searches (their documents are scored by the word side).
     """
     found: dict[str, set[str]] = {}
     stack = [q]
@@ -53,7 +53,7 @@ def positive_terms(q: wq.Query) -> dict[str, set[str]]:
             stack.append(node.a)
             continue
         if isinstance(node, (wq.Term, wq.Phrase)):
-            if node.field() in TEXT_FIELDS:
+            if node.field() in SCORED_FIELDS:
                 words = [node.text] if isinstance(node, wq.Term) else node.words
                 for word in words:
                     text = word.decode("utf-8") if isinstance(word, bytes) else word
@@ -66,16 +66,13 @@ def positive_terms(q: wq.Query) -> dict[str, set[str]]:
 class Ranker:
     """Ranks docnums of one searcher; safe to share between threads."""
 
-    def __init__(self, searcher: Searcher, postings: Postings,
-                 max_cached_entries: int = MAX_CACHED_ENTRIES) -> None:
+    def __init__(self, searcher: Searcher, postings: Postings, max_bytes: int | None = None) -> None:
         self.searcher = searcher
         self._postings = postings
         self._leaves = [sub.reader() for sub, _offset in searcher.leaf_searchers()]
         self._doc_count = searcher.doc_count_all()
-        self._max_entries = max_cached_entries
-        self._lock = threading.Lock()
-        self._maps: OrderedDict[tuple[str, frozenset[str]], dict[int, float]] = OrderedDict()
-        self._entries = 0
+        self._maps: ByteBoundedLRU[dict[int, float]] = ByteBoundedLRU(
+            share_of_budget(SCORE_MAPS_SHARE) if max_bytes is None else max_bytes, score_map_bytes)
         self._norms: dict[str, list[float]] = {}
         self._lengths: dict[str, bytes] = {}
 
@@ -101,37 +98,34 @@ class Ranker:
         of a draft), accumulated word by word over each word's postings instead of stepping
         30 matchers in step.
         """
-        fields = frozenset(fields)
+        return self.weighted_top_of([(weights, fields)], allowed, n)
+
+    def weighted_top_of(self, groups: Iterable[tuple[Iterable[tuple[str, float]], Iterable[str]]],
+                        allowed: Collection[int], n: int) -> list[tuple[int, float]]:
+        """``weighted_top`` summed over groups of (weighted terms, fields they are scored in)."""
         totals: dict[int, float] = {}
-        for word, weight in weights:
-            get = totals.get
-            totals.update((d, get(d, 0.0) + weight * s) for d, s in self.word_scores(word, fields).items())
+        for weights, fields in groups:
+            fields = frozenset(fields)
+            for word, weight in weights:
+                get = totals.get
+                totals.update((d, get(d, 0.0) + weight * s) for d, s in self.word_scores(word, fields).items())
         best = heapq.nlargest(n, ((score, -d) for d, score in totals.items() if d in allowed))
         return [(-negated, score) for score, negated in best]
 
     def word_scores(self, word: str, fields: Iterable[str]) -> dict[int, float]:
         """docnum → BM25F contribution of ``word`` summed over ``fields`` (cached)."""
         key = (word, frozenset(fields))
-        with self._lock:
-            cached = self._maps.get(key)
-            if cached is not None:
-                self._maps.move_to_end(key)
-                return cached
+        return self._maps.get_or_compute(key, lambda: self._word_scores(word, key[1]))
+
+    def _word_scores(self, word: str, fields: frozenset[str]) -> dict[int, float]:
         scores: dict[int, float] = {}
-        for field in sorted(key[1]):
+        for field in sorted(fields):
             field_scores = self._field_scores(field, word)
             if not scores:
                 scores = field_scores
             elif field_scores:
                 get = scores.get
                 scores.update((d, s + get(d, 0.0)) for d, s in field_scores.items())
-        with self._lock:
-            if key not in self._maps:
-                self._maps[key] = scores
-                self._entries += len(scores)
-                while self._entries > self._max_entries and len(self._maps) > 1:
-                    _, dropped = self._maps.popitem(last=False)
-                    self._entries -= len(dropped)
         return scores
 
     def _field_scores(self, field: str, word: str) -> dict[int, float]:

@@ -12,8 +12,6 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .similar import neighbours
-
 if TYPE_CHECKING:
     from .store import SearchIndex
 
@@ -27,7 +25,7 @@ def suggest_department(
 ) -> list[tuple[str, float]]:
     """[(department slug, confidence 0..1)], most likely first; [] if nothing is similar."""
     votes: Counter[str] = Counter()
-    for hit in neighbours(index, text, k, exclude_object_ids=exclude_object_ids):
+    for hit in index.neighbours(text, k, exclude_object_ids=exclude_object_ids):
         department = hit.fields.get("department")
         if department and hit.score:
             votes[department] += hit.score**SCORE_EXPONENT

@@ -14,7 +14,7 @@ from typing import Any
 
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from .analysis import ChineseAnalyzer
+from .analysis import ChineseAnalyzer, CharGramAnalyzer
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +33,18 @@ MULTI_VALUED: frozenset[str] = frozenset({"conversion_types"})
 DATETIME_FIELDS: tuple[str, ...] = ("published_at", "event_at")
 KINDS: tuple[str, ...] = ("suggestion", "hearing")
 TITLE_BOOST = 3.0
+# Character bigrams (see analysis.py), derived from the text fields in prepare_document:
+# gram field → the text fields it is made of. Bigrams of a fragment must all be in one field.
+GRAM_SOURCES: dict[str, tuple[str, ...]] = {
+    "title_grams": ("title",),
+    "text_grams": ("body", "reply", "conversion", "conclusion", "place"),
+}
+GRAM_FIELDS: tuple[str, ...] = tuple(GRAM_SOURCES)
+# Bigram matches count for less than word matches, so a document holding the query's words
+# ranks above one that only holds its characters in a row across word boundaries.
+GRAM_BOOST = 0.5
+# Fields whose terms score a document (words and grams).
+SCORED_FIELDS: tuple[str, ...] = TEXT_FIELDS + GRAM_FIELDS
 
 
 def build_schema() -> Schema:
@@ -51,6 +63,9 @@ def build_schema() -> Schema:
         conversion=TEXT(**text),
         place=TEXT(**text),
         conclusion=TEXT(**text),
+        # Not stored, no positions: only membership and frequency of bigrams are needed.
+        title_grams=TEXT(analyzer=CharGramAnalyzer(), phrase=False, field_boost=TITLE_BOOST * GRAM_BOOST),
+        text_grams=TEXT(analyzer=CharGramAnalyzer(), phrase=False, field_boost=GRAM_BOOST),
         status=ID(stored=True),
         decision=ID(stored=True),
         department=ID(stored=True),
@@ -67,7 +82,8 @@ def build_schema() -> Schema:
     )
 
 
-ALLOWED_KEYS: frozenset[str] = frozenset(build_schema().names())
+# What the portal may give; the gram fields are derived here, never given.
+ALLOWED_KEYS: frozenset[str] = frozenset(build_schema().names()) - frozenset(GRAM_FIELDS)
 
 
 class InvalidDocument(ValueError):
@@ -120,4 +136,9 @@ def prepare_document(doc: Mapping[str, Any]) -> dict[str, Any]:
         else:
             value = str(value)  # text and keyword fields; year may arrive as an int
         fields[key] = value
+    for gram_field, sources in GRAM_SOURCES.items():
+        # A line break between fields ends a run: no bigram spans two fields.
+        text = "\n".join(fields[name] for name in sources if name in fields)
+        if text:
+            fields[gram_field] = text
     return fields

@@ -5,10 +5,13 @@ Layout of ``base_dir``::
     CURRENT        "gen-7\\n" — which generation searches use; replaced atomically
     gen-6/         previous generation, kept so searches already running on it can finish
     gen-7/         a Whoosh index
-    writer.lock    fcntl.flock'ed by whoever writes (apply or rebuild)
+
+and beside it, ``.<base_dir name>.writer.lock``, fcntl.flock'ed by whoever writes (apply or
+rebuild). It lives outside the directory so that deleting the index (an operator, a fault)
+cannot delete a lock someone holds: a new file would let a second writer in beside the first.
 
 Whoosh allows one writer per index and fails at once (LockError) for a second; gunicorn
-runs several workers. So every write takes ``writer.lock`` (blocking, with a timeout)
+runs several workers. So every write takes the writer lock (blocking, with a timeout)
 before opening a Whoosh writer. ``rebuild`` holds the same lock for its whole run, so no
 ``apply`` can land in a generation that is about to be replaced: callers (the portal's
 outbox applier) get :class:`IndexBusy` and retry later.
@@ -34,9 +37,12 @@ from whoosh.index import FileIndex
 from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
+from . import mapped
 from .columns import Columns, SegmentCache
 from .docsets import DocSets
 from .postings import Postings
+
+mapped.install()  # segment files are read from their map, not copied into each worker's heap
 from .ranking import Ranker
 from .schema import InvalidDocument, build_schema, prepare_document
 
@@ -59,6 +65,12 @@ class IndexBusy(TimeoutError):
 
 class IndexBuildFailed(RuntimeError):
     """A rebuild produced an incomplete index; the previous generation stays in use."""
+
+
+def lock_path(base_dir: str, name: str) -> str:
+    """``.<index dir name>.<name>.lock`` beside ``base_dir``: it survives the directory's deletion."""
+    base = os.path.abspath(base_dir)
+    return os.path.join(os.path.dirname(base), f".{os.path.basename(base)}.{name}.lock")
 
 
 @contextmanager
@@ -225,12 +237,14 @@ class SearchIndex:
 
     # ----- the writer lock ---------------------------------------------------------
     def _writer_lock(self) -> AbstractContextManager[None]:
-        return file_lock(os.path.join(self.base_dir, "writer.lock"), self.lock_timeout,
+        return file_lock(lock_path(self.base_dir, "writer"), self.lock_timeout,
                          "search index writer lock")
 
     # ----- writing -----------------------------------------------------------------
-    def apply(self, operations: Iterable[Operation]) -> dict[str, int]:
-        """Apply upserts and deletes in one commit. Creates a fresh index if none is usable.
+    def apply(self, operations: Iterable[Operation], *, create_missing: bool = True) -> dict[str, int]:
+        """Apply upserts and deletes in one commit. Creates a fresh index if none is usable,
+        unless ``create_missing`` is false: then raises :class:`IndexUnavailable`, so a caller
+        that can rebuild everything does not end up with an index of only this batch.
 
         Documents are validated before the lock is taken, so a bad document fails the
         batch without touching the index. Raises :class:`IndexBusy` after ``lock_timeout``.
@@ -247,7 +261,7 @@ class SearchIndex:
                 raise ValueError(f"unknown index operation {op!r}")
         counts = {"upserted": 0, "deleted": 0}
         with self._writer_lock():
-            ix = self._writable_index()
+            ix = self._writable_index() if create_missing else self._existing_index()
             writer = ix.writer()
             try:
                 for op, payload in prepared:
@@ -261,6 +275,12 @@ class SearchIndex:
                 raise
             writer.commit()
         return counts
+
+    def _existing_index(self) -> FileIndex:
+        name = self._current_name()
+        if not name:
+            raise IndexUnavailable("no current generation")
+        return self._open_generation(name)
 
     def _writable_index(self) -> FileIndex:
         name = self._current_name()
@@ -424,3 +444,10 @@ class SearchIndex:
         from .similar import similar
 
         return similar(self, text, limit=limit, exclude_doc_ids=exclude_doc_ids)
+
+    def neighbours(self, text: str, limit: int, exclude_doc_ids: Sequence[str] = (),
+                   exclude_object_ids: Sequence[int] = ()) -> list[Hit]:
+        """Suggestions most like ``text`` with their scores, for routing (see similar.py)."""
+        from .similar import neighbours
+
+        return neighbours(self, text, limit, exclude_doc_ids=exclude_doc_ids, exclude_object_ids=exclude_object_ids)

@@ -13,7 +13,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
-from portal import create_app
+from portal import create_app, jobs
 from portal.extensions import db
 from tests.factories import Factory
 
@@ -24,8 +24,27 @@ SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 def database_url(tmp_path_factory) -> str:
     url = os.environ.get("TEST_DATABASE_URL", "").strip()
     if url:
+        return _own_database(url, os.environ.get("PYTEST_XDIST_WORKER", ""))
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"  # per worker already
+
+
+def _own_database(url: str, worker: str) -> str:
+    """Under pytest-xdist each worker empties tables of its own: `test` becomes `test_gw0`, …"""
+    if not worker:
         return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    base = make_url(_normalise(url))
+    name = f"{base.database}_{worker}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            if conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first() is None:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 def _test_config(database_url: str, tmp_path: Path) -> dict:
@@ -34,12 +53,20 @@ def _test_config(database_url: str, tmp_path: Path) -> dict:
         "SQLALCHEMY_DATABASE_URI": _normalise(database_url),
         "SECRET_KEY": "test-secret-key-not-for-production",
         "SEARCH_INDEX_DIR": str(tmp_path / "search-index"),
+        "DRAFTS_DIR": str(tmp_path / "drafts"),
+        "SEARCH_BACKEND": "whoosh",
         # `flask search reindex` forks its workers; some tests search from threads meanwhile,
         # which a real command-line process never does. The parallel build has its own tests.
         "SEARCH_REINDEX_PROCS": 1,
         "WTF_CSRF_ENABLED": False,
+        "SEARCH_SYNC_WAIT": True,  # a commit waits for its index job, so a test reads its own writes
+        "JOBS_WAIT": True,  # and for its mail and code jobs (portal.jobs), so a test reads what was sent
         "MAIL_BACKEND": "log",
+        "VERIFICATION_SENDER": ("log",),
         "SERVER_NAME": None,
+        # Tests and the browser's live server speak plain http (production default: Secure cookies).
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_SECURE": False,
     }
 
 
@@ -109,7 +136,9 @@ class IsolatedClient(FlaskClient):
     def open(self, *args, **kwargs):
         with self.application.app_context():
             response = super().open(*args, **kwargs)
-        db.session.expire_all()  # the test's own objects now reload what the request committed
+        # End the test's own transaction: its objects reload what the request committed (a
+        # transaction open since before the request would keep reading its older snapshot).
+        db.session.rollback()
         return response
 
 
@@ -121,6 +150,7 @@ def app(_schema, app_config):
         _empty_tables()
         yield app
         db.session.remove()
+        jobs.finish(app)  # a background turn still holding a connection would outlive dispose()
         db.engine.dispose()
 
 

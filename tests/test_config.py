@@ -26,6 +26,7 @@ def test_defaults_use_the_instance_folder(monkeypatch, tmp_path):
     ("MAIL_PORT", "twenty-five", "MAIL_PORT"),
     ("SEARCH_REINDEX_PROCS", "all", "SEARCH_REINDEX_PROCS"),
     ("SEARCH_REINDEX_PROCS", "0", "SEARCH_REINDEX_PROCS"),
+    ("SEARCH_BACKEND", "elasticsearch", "SEARCH_BACKEND must be one of whoosh, postgres"),
 ])
 def test_wrong_settings_fail_clearly(monkeypatch, tmp_path, name, value, message):
     monkeypatch.setenv("PORTAL_INSTANCE_PATH", str(tmp_path))
@@ -46,3 +47,13 @@ def test_postgres_urls_get_the_psycopg_driver(monkeypatch, tmp_path):
     monkeypatch.setenv("PORTAL_INSTANCE_PATH", str(tmp_path))
     monkeypatch.setenv("DATABASE_URL", "postgres://u@db.example/portal")
     assert create_app().config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db.example/portal"
+
+
+def test_postgres_search_needs_a_postgres_database(monkeypatch, tmp_path):
+    monkeypatch.setenv("PORTAL_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("SEARCH_BACKEND", "postgres")
+    monkeypatch.delenv("DATABASE_URL", raising=False)  # the default: SQLite in the instance folder
+    with pytest.raises(ConfigError, match="SEARCH_BACKEND=postgres .* needs a PostgreSQL DATABASE_URL"):
+        create_app()
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u@db.example/portal")
+    assert create_app().config["SEARCH_BACKEND"] == "postgres"

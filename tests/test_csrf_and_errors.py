@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from portal.extensions import db
-from portal.models import User
+from portal.models import User, VerificationCode
 
 
 @pytest.fixture
@@ -35,8 +35,9 @@ def test_a_valid_token_registers(client):
     response = client.post("/account/register", data={
         "login": "13900000001", "display_name": "钱七", "password": "secret-pass-1", "confirm": "secret-pass-1",
         "csrf_token": token})
-    assert response.status_code == 302
-    assert db.session.query(User).count() == 1
+    assert response.status_code == 302  # on to the code sent to the phone (tests/test_accounts.py)
+    assert response.headers["Location"].startswith("/account/register/confirm")
+    assert db.session.query(VerificationCode).count() == 1
 
 
 def test_unexpected_errors_show_a_translated_500_page(app, client):

@@ -230,7 +230,10 @@ def test_verifier_rejects_an_edited_reason(runner, client, selected, what, chang
     assert result.exit_code == 1, (what, result.output)
     assert code in result.output and "cannot be confirmed" in result.output
     page = client.get(f"/hearings/{selected.id}/audit", headers=EN).get_data(as_text=True)
-    assert "the published record does NOT verify" in page and code in page and "事后改写的理由" in page
+    # The page names the problem in words (labels.SELECTION_PROBLEM); the CLI above gives the code.
+    in_words = {"actions_hash_mismatch": "The hash of the actions differs from the recomputed one",
+                "actions_hash_missing": "The record has no hash of its actions"}[code]
+    assert "the published record does NOT verify" in page and in_words in page and "事后改写的理由" in page
 
 
 def test_verifier_rejects_a_panel_shown_differently_from_the_record(runner, selected, factory):

@@ -25,5 +25,5 @@ def test_accept_without_the_form_token_is_refused_and_with_it_works(client, fact
 
     page = client.get(f"/office/suggestions/{suggestion.id}").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    client.post(f"/office/suggestions/{suggestion.id}/accept", data={"csrf_token": token})
+    client.post(f"/office/suggestions/{suggestion.id}/accept", data={"csrf_token": token, "confirmed": "1"})
     assert suggestion.status == Status.ACCEPTED.value

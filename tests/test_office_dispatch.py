@@ -154,7 +154,7 @@ def test_extension_request_and_approval(client, factory, office):
     assert "Extension requests to decide: 1" in client.get("/office/", headers=EN).get_data(as_text=True)
     page = client.get("/office/extensions", headers=EN).get_data(as_text=True)
     assert "需要跨部门协调房源" in page and "asks for 20 more days" in page
-    response = client.post(f"/office/extensions/{request.id}", data={"decision": "approve", "note": "同意"},
+    response = client.post(f"/office/extensions/{request.id}", data={"decision": "approve", "note": "同意", "confirmed": "1"},
                            headers=EN, follow_redirects=True)
     assert "Extension of 20 days approved" in response.get_data(as_text=True)
     assert request.state == "approved" and request.decided_by_id == office.id
@@ -180,7 +180,7 @@ def test_extension_refusal(client, factory, office):
     response = client.post(f"/office/extensions/{request.id}", data={"note": "理由不充分"}, headers=EN,
                            follow_redirects=True)
     assert "Choose approve or refuse." in response.get_data(as_text=True) and request.state == "pending"
-    client.post(f"/office/extensions/{request.id}", data={"decision": "refuse", "note": "理由不充分"})
+    client.post(f"/office/extensions/{request.id}", data={"decision": "refuse", "note": "理由不充分", "confirmed": "1"})
     assert request.state == "refused" and request.decision_note == "理由不充分" and suggestion.extension_days == 0
     assert "No extension request is waiting." in client.get("/office/extensions", headers=EN).get_data(as_text=True)
 
@@ -212,7 +212,7 @@ def test_review_and_second_review_answered_by_the_office(client, factory, office
                        headers=EN).get_data(as_text=True)
     assert "This field is required." in page and suggestion.status == Status.IN_REVIEW.value
     client.post(f"/office/suggestions/{suggestion.id}/review",
-                data={"body": "经复查，建议部分可行。", "decision": "partly_adopted"})
+                data={"body": "经复查，建议部分可行。", "decision": "partly_adopted", "confirmed": "1"})
     assert suggestion.status == Status.REVIEWED.value and suggestion.decision == "partly_adopted"
     review = db.session.scalar(select(Reply).where(Reply.kind == "review"))
     assert review.body == "经复查，建议部分可行。" and review.author_id == office.id
@@ -221,7 +221,8 @@ def test_review_and_second_review_answered_by_the_office(client, factory, office
 
     workflow.apply_transition(db.session, suggestion, "request_second_review", author)
     db.session.commit()
-    client.post(f"/office/suggestions/{suggestion.id}/review", data={"body": "复核维持复查意见。", "decision": ""})
+    client.post(f"/office/suggestions/{suggestion.id}/review", data={"body": "复核维持复查意见。", "decision": "",
+                                                                    "confirmed": "1"})
     assert suggestion.status == Status.CLOSED.value and suggestion.decision == "partly_adopted"
     assert db.session.scalar(select(Reply.kind).order_by(Reply.id.desc()).limit(1)) == "second_review"
 

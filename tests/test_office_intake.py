@@ -104,7 +104,7 @@ def test_accept_through_the_form_tells_the_author_and_is_audited(client, factory
     page = client.get(f"/office/suggestions/{suggestion.id}", headers=EN).get_data(as_text=True)
     assert suggestion.problem in page and "Ask the author for more information" in page
 
-    response = client.post(f"/office/suggestions/{suggestion.id}/accept", data={"note": "符合受理条件"},
+    response = client.post(f"/office/suggestions/{suggestion.id}/accept", data={"note": "符合受理条件", "confirmed": "1"},
                            headers=EN, follow_redirects=True)
     assert "Accepted. The author has been told" in response.get_data(as_text=True)
     assert suggestion.status == Status.ACCEPTED.value and suggestion.accepted_at is not None
@@ -117,7 +117,8 @@ def test_accepting_a_declined_suggestion_is_refused_clearly(client, factory, off
     reason = DeclineReason(code="no-content", name="内容不明确，无法办理", name_en="Too unclear to handle")
     db.session.add(reason)
     db.session.commit()
-    client.post(f"/office/suggestions/{suggestion.id}/decline", data={"reason_id": reason.id, "message": "请补充具体地点"})
+    client.post(f"/office/suggestions/{suggestion.id}/decline",
+                data={"reason_id": reason.id, "message": "请补充具体地点", "confirmed": "1"})
     response = client.post(f"/office/suggestions/{suggestion.id}/accept", data={}, headers=EN, follow_redirects=True)
     assert response.status_code == 200
     assert "This is not possible while the suggestion is “Not accepted”" in response.get_data(as_text=True)
@@ -144,10 +145,10 @@ def test_decline_needs_a_reason_and_a_message_and_tells_the_author(client, facto
     assert "Not a valid choice" in page and "请通过12345热线反映" in page
 
     client.post(f"/office/suggestions/{suggestion.id}/decline",
-                data={"reason_id": active.id, "message": "请通过12345热线反映"})
+                data={"reason_id": active.id, "message": "请通过12345热线反映", "confirmed": "1"})
     assert suggestion.status == Status.DECLINED.value and suggestion.decline_reason_id == active.id
     event = db.session.scalar(select(SuggestionEvent).where(SuggestionEvent.action == "decline"))
-    assert event.note == "请通过12345热线反映" and not event.is_public
+    assert event.public_note == "请通过12345热线反映" and not event.is_public
     assert _notices(author, "declined") == 1
 
 
@@ -157,7 +158,7 @@ def test_ask_the_author_for_more_information(client, factory, office):
     client.post(f"/office/suggestions/{suggestion.id}/request-info", data={"question": "请说明具体是哪个小区？"})
     assert suggestion.status == Status.NEEDS_INFO.value
     event = db.session.scalar(select(SuggestionEvent).where(SuggestionEvent.action == "request_info"))
-    assert event.note == "请说明具体是哪个小区？"
+    assert event.public_note == "请说明具体是哪个小区？"
     assert _notices(author, "needs_info") == 1
     # Still in the queue, now waiting for the author.
     page = client.get("/office/", headers=EN).get_data(as_text=True)
@@ -180,7 +181,8 @@ def test_duplicate_moves_supports_counting_a_resident_who_supported_both_once(cl
     db.session.commit()
 
     response = client.post(f"/office/suggestions/{duplicate.id}/duplicate",
-                           data={"target": target.tracking_number}, headers=EN, follow_redirects=True)
+                           data={"target": target.tracking_number, "confirmed": "1"}, headers=EN,
+                           follow_redirects=True)
     assert f"Marked as a duplicate of {target.tracking_number}" in response.get_data(as_text=True)
     supporters = set(db.session.scalars(select(Support.user_id).where(Support.suggestion_id == target.id)))
     assert supporters == {a.id, b.id, c.id}
@@ -221,7 +223,7 @@ def test_split_registers_each_demand_as_a_tracked_suggestion(client, factory, of
         "parts-0-title": "修复小区路灯", "parts-0-problem": "路灯坏了两周", "parts-0-measures": "尽快维修",
         "parts-0-category_id": category.id,
         "parts-1-title": "完善垃圾分类", "parts-1-problem": "分类桶不够", "parts-1-measures": "",
-        "parts-1-category_id": 0})
+        "parts-1-category_id": 0, "confirmed": "1"})
     assert "Registered as 2 separate suggestions" in response.get_data(as_text=True)
     children = db.session.scalars(select(Suggestion).where(Suggestion.split_from_id == original.id)
                                   .order_by(Suggestion.id)).all()
@@ -234,7 +236,7 @@ def test_split_registers_each_demand_as_a_tracked_suggestion(client, factory, of
     assert all(c.tracking_number in page for c in children)
 
     # Each child is then accepted on its own.
-    client.post(f"/office/suggestions/{children[0].id}/accept", data={})
+    client.post(f"/office/suggestions/{children[0].id}/accept", data={"confirmed": "1"})
     assert children[0].status == Status.ACCEPTED.value and children[1].status == Status.SUBMITTED.value
 
 
@@ -270,7 +272,7 @@ def test_on_behalf_intake_hands_out_a_tracking_number_and_keeps_contact_data_pri
     staff_page = client.get(f"/office/suggestions/{suggestion.id}").get_data(as_text=True)
     assert "王建华" in staff_page and "13912345678" in staff_page
 
-    client.post(f"/office/suggestions/{suggestion.id}/accept", data={})
+    client.post(f"/office/suggestions/{suggestion.id}/accept", data={"confirmed": "1"})
     assert suggestion.is_public
     auth.logout()
     public_pages = ["/"]

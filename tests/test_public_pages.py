@@ -1,6 +1,7 @@
 """Public lists, outcomes and suggestion pages: what they show, to whom, and what they never show."""
 from __future__ import annotations
 
+import html
 import re
 from datetime import timedelta
 
@@ -65,16 +66,47 @@ def test_themed_call_filter(client, factory):
     assert _titles(page) == ["响应专项征集的建议"]
 
 
-def test_lists_are_paginated(app, client, factory):
+def _link(page: str, rel: str) -> str:
+    return html.unescape(re.search(rf'rel="{rel}" href="([^"]+)"', page).group(1))
+
+
+def test_lists_are_paginated_by_next_and_previous_links(app, client, factory):
     app.config["PER_PAGE"] = 2
     for n in range(5):
         factory.suggestion(status=Status.ACCEPTED, title=f"第{n}条建议")
     first = client.get("/suggestions/", headers=EN).get_data(as_text=True)
-    third = client.get("/suggestions/?page=3", headers=EN).get_data(as_text=True)
-    assert len(_titles(first)) == 2 and len(_titles(third)) == 1
-    assert "Page 1 of 3" in first and 'rel="next" href="/suggestions/?page=2"' in first
-    assert set(_titles(first)).isdisjoint(_titles(third))
-    assert client.get("/suggestions/?page=99").status_code == 200
+    assert _titles(first) == ["第4条建议", "第3条建议"] and "Page 1 of 3" in first and 'rel="prev"' not in first
+    second = client.get(_link(first, "next"), headers=EN).get_data(as_text=True)
+    assert _titles(second) == ["第2条建议", "第1条建议"] and "Page 2 of 3" in second
+    third = client.get(_link(second, "next"), headers=EN).get_data(as_text=True)
+    assert _titles(third) == ["第0条建议"] and "Page 3 of 3" in third and 'rel="next"' not in third
+    back = client.get(_link(third, "prev"), headers=EN).get_data(as_text=True)
+    assert _titles(back) == ["第2条建议", "第1条建议"] and "Page 2 of 3" in back
+    back_to_start = client.get(_link(back, "prev"), headers=EN).get_data(as_text=True)
+    assert _titles(back_to_start) == ["第4条建议", "第3条建议"] and "Page 1 of 3" in back_to_start
+
+
+def test_a_page_number_without_a_cursor_or_a_damaged_cursor_shows_the_first_page(app, client, factory):
+    app.config["PER_PAGE"] = 2
+    for n in range(3):
+        factory.suggestion(status=Status.ACCEPTED, title=f"第{n}条建议")
+    for query in ("?page=99", "?after=garbage&page=2", "?before=bm90LWEtY3Vyc29y"):
+        response = client.get("/suggestions/" + query, headers=EN)
+        assert response.status_code == 200
+        assert _titles(response.get_data(as_text=True)) == ["第2条建议", "第1条建议"]
+
+
+def test_filters_survive_paging(app, client, factory):
+    app.config["PER_PAGE"] = 1
+    housing = factory.category("城乡建设")
+    other = factory.category("教育")
+    factory.suggestion(status=Status.ACCEPTED, title="住房一", category=housing)
+    factory.suggestion(status=Status.ACCEPTED, title="教育一", category=other)
+    factory.suggestion(status=Status.ACCEPTED, title="住房二", category=housing)
+    first = client.get(f"/suggestions/?category={housing.id}", headers=EN).get_data(as_text=True)
+    assert _titles(first) == ["住房二"] and "2 suggestions found." in first
+    second = client.get(_link(first, "next"), headers=EN).get_data(as_text=True)
+    assert _titles(second) == ["住房一"] and 'rel="next"' not in second
 
 
 def test_the_published_page_shows_the_whole_closed_loop(client, factory):

@@ -55,7 +55,8 @@ def test_dissatisfied_then_review_then_second_review_then_final(client, auth, fa
     short = _page_after(client, client.post(f"/suggestions/{suggestion.id}/review", data={"reason": "短"}, headers=EN))
     assert "Please write between 10" in short
     page = _page_after(client, client.post(f"/suggestions/{suggestion.id}/review",
-                                           data={"reason": "答复没有回应我提出的租期问题。"}, headers=EN))
+                                           data={"reason": "答复没有回应我提出的租期问题。", "confirmed": "1"},
+                                           headers=EN))
     assert "Your request for a review has been sent." in page
     db.session.refresh(suggestion)
     assert suggestion.status == Status.IN_REVIEW.value
@@ -68,7 +69,8 @@ def test_dissatisfied_then_review_then_second_review_then_final(client, auth, fa
     assert "经复查，已要求部门补充答复租期问题。" in page and "Rate the answer" in page
     _page_after(client, client.post(f"/suggestions/{suggestion.id}/rate", data={"level": "dissatisfied"}, headers=EN))
     page = _page_after(client, client.post(f"/suggestions/{suggestion.id}/review",
-                                           data={"reason": "复查意见仍未解决问题，申请复核。"}, headers=EN))
+                                           data={"reason": "复查意见仍未解决问题，申请复核。", "confirmed": "1"},
+                                           headers=EN))
     assert "Your request for a second review has been sent." in page
     db.session.refresh(suggestion)
     assert suggestion.status == Status.IN_SECOND_REVIEW.value

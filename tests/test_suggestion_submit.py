@@ -138,8 +138,9 @@ def test_author_sees_the_request_for_information_and_resubmits(client, auth, fac
 def test_only_the_author_may_resubmit(client, auth, factory):
     suggestion = factory.needs_info_suggestion()
     auth.login(factory.resident())
-    assert client.get(f"/suggestions/{suggestion.id}/resubmit").status_code == 403
-    assert client.post(f"/suggestions/{suggestion.id}/resubmit", data={}).status_code == 403
+    # Someone else's unpublished suggestion answers as if it did not exist.
+    assert client.get(f"/suggestions/{suggestion.id}/resubmit").status_code == 404
+    assert client.post(f"/suggestions/{suggestion.id}/resubmit", data={}).status_code == 404
 
 
 def test_author_can_withdraw_before_acceptance_only(client, auth, factory):
@@ -147,15 +148,15 @@ def test_author_can_withdraw_before_acceptance_only(client, auth, factory):
     pending = factory.suggestion(author)
     accepted = factory.suggestion(author, status=Status.ACCEPTED)
     auth.login(author)
-    client.post(f"/suggestions/{pending.id}/withdraw")
-    response = client.post(f"/suggestions/{accepted.id}/withdraw", headers=EN)
+    client.post(f"/suggestions/{pending.id}/withdraw", data={"confirmed": "1"})
+    response = client.post(f"/suggestions/{accepted.id}/withdraw", headers=EN, data={"confirmed": "1"})
     page = client.get(response.headers["Location"], headers=EN).get_data(as_text=True)
     assert "can be withdrawn only before it is accepted" in page
     db.session.refresh(pending)
     db.session.refresh(accepted)
     assert pending.status == Status.WITHDRAWN.value and accepted.status == Status.ACCEPTED.value
-    other = factory.suggestion()
-    assert client.post(f"/suggestions/{other.id}/withdraw").status_code == 403
+    other = factory.suggestion()  # someone else's, not yet public: as if it did not exist
+    assert client.post(f"/suggestions/{other.id}/withdraw").status_code == 404
 
 
 def test_my_suggestions_lists_status_timeline_and_next_deadline(client, auth, factory):

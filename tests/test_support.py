@@ -124,7 +124,7 @@ def _run_concurrently(app, suggestion_id: int, user_ids: list[int]) -> list[int]
             with app.app_context():
                 client = app.test_client()
                 with client.session_transaction() as session:
-                    session["_user_id"] = str(user_id)
+                    session["_user_id"] = f"{user_id}.1"  # a new account's session id (User.get_id)
                     session["_fresh"] = True
                 barrier.wait(timeout=10)
                 statuses.append(client.post(f"/suggestions/{suggestion_id}/support").status_code)
@@ -147,7 +147,7 @@ def test_concurrent_supports_of_different_residents_are_all_counted(app, factory
     residents = [factory.resident() for _ in range(8)]
     statuses = _run_concurrently(app, suggestion.id, [r.id for r in residents])
     assert statuses == [302] * 8
-    db.session.expire_all()
+    db.session.rollback()  # a fresh look at what the threads committed
     assert suggestion.support_count == 8
     assert db.session.query(Support).filter_by(suggestion_id=suggestion.id).count() == 8
     assert db.session.query(SuggestionEvent).filter_by(action="widely_supported").count() == 1
@@ -158,7 +158,7 @@ def test_one_resident_clicking_many_times_at_once_counts_once(app, factory):
     resident = factory.resident()
     statuses = _run_concurrently(app, suggestion.id, [resident.id] * 8)
     assert statuses == [302] * 8
-    db.session.expire_all()
+    db.session.rollback()
     assert suggestion.support_count == 1
     assert db.session.query(Support).filter_by(suggestion_id=suggestion.id).count() == 1
     assert suggestion.widely_supported_at is None  # the statutory threshold (100) is far away

@@ -99,7 +99,8 @@ def test_individual_suggestions_in_a_call_are_still_answered_as_usual(client, au
     auth.login(staff)
     client.post(f"/department/calls/{call.id}", data={"answer": ANSWER})
     client.post(f"/department/suggestions/{suggestion.id}/reply",
-                data={"decision": "partly_adopted", "body": "您的建议部分采纳，短期租房服务已纳入青年人才安居政策。"})
+                data={"decision": "partly_adopted", "body": "您的建议部分采纳，短期租房服务已纳入青年人才安居政策。",
+                      "confirmed": "1"})
     assert call.answered_at is not None and suggestion.status == Status.REPLIED.value
 
 

@@ -78,7 +78,7 @@ def test_youlizu_from_suggestion_to_closed_loop(app, factory):
     queue = page(office.get("/office/", headers=EN))
     assert TITLE in queue and f"/office/suggestions/{suggestion_id}" in queue
     accepted = follow(office, office.post(f"/office/suggestions/{suggestion_id}/accept", headers=EN,
-                                          data={"note": ""}))
+                                          data={"note": "", "confirmed": "1"}))
     assert "Accepted. The author has been told, and the suggestion is now public." in accepted
     dispatch_form = page(office.get(f"/office/suggestions/{suggestion_id}/dispatch", headers=EN))
     assert "Human Resources Bureau" in dispatch_form
@@ -101,7 +101,7 @@ def test_youlizu_from_suggestion_to_closed_loop(app, factory):
     bureau = login(app, housing_staff)
     assert TITLE in page(bureau.get("/department/", headers=EN))
     replied = follow(bureau, bureau.post(f"/department/suggestions/{suggestion_id}/reply", headers=EN,
-                                         data={"decision": "adopted", "body": REPLY}))
+                                         data={"decision": "adopted", "body": REPLY, "confirmed": "1"}))
     assert "The reply has been sent to the author." in replied
     not_yet = page(visitor.get(public_url, headers=EN))  # the public waits for the department to publish
     assert REPLY not in not_yet and "Decision:" not in not_yet
@@ -118,7 +118,7 @@ def test_youlizu_from_suggestion_to_closed_loop(app, factory):
         "recorded_on": "2024-08-31", "percent": "100", "note": "小程序上线运行，首批房源全部投放。"}))
     assert "The progress update has been recorded." in progressed
     published = follow(bureau, bureau.post(f"/department/suggestions/{suggestion_id}/publish", headers=EN,
-                                           data={}))
+                                           data={"confirmed": "1"}))
     assert "The decision, reply and conversion are now public." in published
 
     # 4. Anyone can now read the decision, the reply and what it became, without the author's identity.

@@ -2,13 +2,14 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 17:27:33.541254
+Create Date: 2026-11-30 17:03:42.057384
 
 """
 from alembic import op
 import sqlalchemy as sa
 
 import portal.models.base
+import search_index.pgstore
 
 
 # revision identifiers, used by Alembic.
@@ -68,18 +69,6 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_district')),
     sa.UniqueConstraint('slug', name=op.f('uq_district_slug'))
     )
-    op.create_table('form_draft',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('token', sa.String(length=64), nullable=False),
-    sa.Column('path', sa.String(length=300), nullable=False),
-    sa.Column('data_json', sa.Text(), nullable=False),
-    sa.Column('created_at', portal.models.base.UTCDateTime(), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_form_draft')),
-    sa.UniqueConstraint('token', 'path', name=op.f('uq_form_draft_token_path'))
-    )
-    with op.batch_alter_table('form_draft', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_form_draft_token'), ['token'], unique=False)
-
     op.create_table('holiday',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('day', sa.Date(), nullable=False),
@@ -95,15 +84,56 @@ def upgrade():
     sa.Column('created_at', portal.models.base.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_index_outbox'))
     )
-    op.create_table('login_attempt',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('login_name', sa.String(length=254), nullable=False),
-    sa.Column('attempted_at', portal.models.base.UTCDateTime(), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_login_attempt'))
+    op.create_table('overdue_logged',
+    sa.Column('suggestion_id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('due_at', portal.models.base.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('suggestion_id', name=op.f('pk_overdue_logged'))
     )
-    with op.batch_alter_table('login_attempt', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_login_attempt_attempted_at'), ['attempted_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_login_attempt_login_name'), ['login_name'], unique=False)
+    op.create_table('public_event',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('line', sa.Text(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_public_event'))
+    )
+    with op.batch_alter_table('public_event', schema=None) as batch_op:
+        batch_op.create_index('ix_public_event_day_id', ['day', 'id'], unique=False)
+
+    op.create_table('quality_criterion',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('code', sa.String(length=40), nullable=True),
+    sa.Column('name', sa.String(length=120), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('created_at', portal.models.base.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_quality_criterion')),
+    sa.UniqueConstraint('code', name=op.f('uq_quality_criterion_code'))
+    )
+    op.create_table('search_documents',
+    sa.Column('doc_id', sa.String(length=80), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('object_id', sa.BigInteger(), nullable=True),
+    sa.Column('status', sa.String(length=80), nullable=True),
+    sa.Column('decision', sa.String(length=80), nullable=True),
+    sa.Column('department', sa.String(length=80), nullable=True),
+    sa.Column('category', sa.String(length=80), nullable=True),
+    sa.Column('district', sa.String(length=80), nullable=True),
+    sa.Column('year', sa.String(length=80), nullable=True),
+    sa.Column('tracking_number', sa.String(length=80), nullable=True),
+    sa.Column('conversion_types', search_index.pgstore.Keywords(), nullable=True),
+    sa.Column('published_at', sa.DateTime(), nullable=True),
+    sa.Column('event_at', sa.DateTime(), nullable=True),
+    sa.Column('support_count', sa.Integer(), server_default='0', nullable=False),
+    sa.Column('length', sa.Integer(), server_default='0', nullable=False),
+    sa.Column('fingerprint', sa.String(length=80), server_default='', nullable=False),
+    sa.Column('stored', search_index.pgstore.StoredFields(), nullable=False),
+    sa.Column('words', search_index.pgstore.Words(), nullable=False),
+    sa.PrimaryKeyConstraint('doc_id', name=op.f('pk_search_documents'))
+    )
+    with op.batch_alter_table('search_documents', schema=None) as batch_op:
+        batch_op.create_index('ix_search_documents_kind', ['kind'], unique=False)
+        batch_op.create_index('ix_search_documents_newest', ['published_at', 'doc_id'], unique=False)
+        batch_op.create_index('ix_search_documents_words', ['words'], unique=False, postgresql_using='gin')
 
     op.create_table('category',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -171,13 +201,37 @@ def upgrade():
     sa.Column('notifications_enabled', sa.Boolean(), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('created_at', portal.models.base.UTCDateTime(), nullable=False),
+    sa.Column('session_version', sa.Integer(), nullable=False),
+    sa.Column('deleted_at', portal.models.base.UTCDateTime(), nullable=True),
     sa.CheckConstraint("role != 'department_staff' OR department_id IS NOT NULL", name=op.f('ck_user_account_staff_department')),
     sa.CheckConstraint("role IN ('resident', 'department_staff', 'office_staff', 'hearing_authority', 'admin')", name=op.f('ck_user_account_role_known')),
-    sa.CheckConstraint('phone IS NOT NULL OR email IS NOT NULL', name=op.f('ck_user_account_has_login')),
+    sa.CheckConstraint('phone IS NOT NULL OR email IS NOT NULL OR deleted_at IS NOT NULL', name=op.f('ck_user_account_has_login')),
     sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_user_account_department_id_department')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user_account')),
     sa.UniqueConstraint('email', name=op.f('uq_user_account_email')),
     sa.UniqueConstraint('phone', name=op.f('uq_user_account_phone'))
+    )
+    op.create_table('digest_delivery',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('department_id', sa.Integer(), nullable=True),
+    sa.Column('sent_at', portal.models.base.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_digest_delivery_department_id_department')),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_digest_delivery_user_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_digest_delivery')),
+    sa.UniqueConstraint('user_id', 'day', name=op.f('uq_digest_delivery_user_id_day'))
+    )
+    with op.batch_alter_table('digest_delivery', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_digest_delivery_user_id'), ['user_id'], unique=False)
+
+    op.create_table('digest_subscription',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', portal.models.base.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_digest_subscription_user_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_digest_subscription')),
+    sa.UniqueConstraint('user_id', name=op.f('uq_digest_subscription_user_id'))
     )
     op.create_table('hearing_member_conflict',
     sa.Column('member_id', sa.Integer(), nullable=False),
@@ -186,6 +240,37 @@ def upgrade():
     sa.ForeignKeyConstraint(['member_id'], ['hearing_member.id'], name=op.f('fk_hearing_member_conflict_member_id_hearing_member')),
     sa.PrimaryKeyConstraint('member_id', 'department_id', name=op.f('pk_hearing_member_conflict'))
     )
+    op.create_table('quality_sample',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('iso_year', sa.Integer(), nullable=False),
+    sa.Column('iso_week', sa.Integer(), nullable=False),
+    sa.Column('nonce', sa.String(length=64), nullable=False),
+    sa.Column('seed', sa.String(length=64), nullable=False),
+    sa.Column('per_department', sa.Integer(), nullable=False),
+    sa.Column('population_size', sa.Integer(), nullable=False),
+    sa.Column('population_digest', sa.String(length=64), nullable=False),
+    sa.Column('drawn_by_id', sa.Integer(), nullable=True),
+    sa.Column('drawn_at', portal.models.base.UTCDateTime(), nullable=False),
+    sa.CheckConstraint('per_department > 0', name=op.f('ck_quality_sample_per_department_positive')),
+    sa.ForeignKeyConstraint(['drawn_by_id'], ['user_account.id'], name=op.f('fk_quality_sample_drawn_by_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_quality_sample')),
+    sa.UniqueConstraint('iso_year', 'iso_week', name=op.f('uq_quality_sample_iso_year_iso_week'))
+    )
+    op.create_table('saved_view',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('scope', sa.String(length=20), nullable=False),
+    sa.Column('name', sa.String(length=60), nullable=False),
+    sa.Column('query', sa.String(length=500), nullable=False),
+    sa.Column('created_at', portal.models.base.UTCDateTime(), nullable=False),
+    sa.CheckConstraint("scope IN ('office', 'department')", name=op.f('ck_saved_view_scope_known')),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_saved_view_user_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_saved_view')),
+    sa.UniqueConstraint('user_id', 'scope', 'name', name=op.f('uq_saved_view_user_id_scope_name'))
+    )
+    with op.batch_alter_table('saved_view', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_saved_view_user_id'), ['user_id'], unique=False)
+
     op.create_table('suggestion',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('tracking_number', sa.String(length=20), nullable=False),
@@ -209,6 +294,8 @@ def upgrade():
     sa.Column('duplicate_of_id', sa.Integer(), nullable=True),
     sa.Column('split_from_id', sa.Integer(), nullable=True),
     sa.Column('decision', sa.String(length=20), nullable=True),
+    sa.Column('imported', sa.Boolean(), nullable=False),
+    sa.Column('due_at', portal.models.base.UTCDateTime(), nullable=True),
     sa.Column('support_count', sa.Integer(), nullable=False),
     sa.Column('widely_supported_at', portal.models.base.UTCDateTime(), nullable=True),
     sa.Column('extension_days', sa.Integer(), nullable=False),
@@ -237,9 +324,39 @@ def upgrade():
     )
     with op.batch_alter_table('suggestion', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_suggestion_author_id'), ['author_id'], unique=False)
+        batch_op.create_index('ix_suggestion_call_newest', ['themed_call_id', 'accepted_at', 'id'], unique=False)
+        batch_op.create_index('ix_suggestion_category_newest', ['category_id', 'accepted_at', 'id'], unique=False)
+        batch_op.create_index('ix_suggestion_decision_published', ['decision', 'published_at', 'id'], unique=False)
+        batch_op.create_index('ix_suggestion_department_newest', ['lead_department_id', 'accepted_at', 'id'], unique=False)
+        batch_op.create_index('ix_suggestion_district_newest', ['district_id', 'accepted_at', 'id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_suggestion_due_at'), ['due_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_suggestion_imported'), ['imported'], unique=False)
         batch_op.create_index(batch_op.f('ix_suggestion_lead_department_id'), ['lead_department_id'], unique=False)
+        batch_op.create_index('ix_suggestion_newest', ['accepted_at', 'id'], unique=False)
+        batch_op.create_index('ix_suggestion_published', ['published_at', 'id'], unique=False)
+        batch_op.create_index('ix_suggestion_replied_at', ['replied_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_suggestion_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_suggestion_submitted_at'), ['submitted_at'], unique=False)
+        batch_op.create_index('ix_suggestion_supported', ['support_count', 'id'], unique=False)
+        batch_op.create_index('ix_suggestion_widely', ['widely_supported_at'], unique=False)
+
+    op.create_table('verification_code',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('purpose', sa.String(length=20), nullable=False),
+    sa.Column('target', sa.String(length=254), nullable=False),
+    sa.Column('code_hash', sa.String(length=64), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('payload_json', sa.Text(), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('created_at', portal.models.base.UTCDateTime(), nullable=False),
+    sa.Column('expires_at', portal.models.base.UTCDateTime(), nullable=False),
+    sa.Column('used_at', portal.models.base.UTCDateTime(), nullable=True),
+    sa.CheckConstraint("purpose IN ('register', 'reset')", name=op.f('ck_verification_code_purpose_known')),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_verification_code_user_id_user_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_verification_code'))
+    )
+    with op.batch_alter_table('verification_code', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_verification_code_target'), ['target'], unique=False)
 
     op.create_table('conversion',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -372,6 +489,31 @@ def upgrade():
     with op.batch_alter_table('notification', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_notification_user_id'), ['user_id'], unique=False)
 
+    op.create_table('quality_review_item',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('sample_id', sa.Integer(), nullable=False),
+    sa.Column('suggestion_id', sa.Integer(), nullable=False),
+    sa.Column('department_id', sa.Integer(), nullable=False),
+    sa.Column('state', sa.String(length=20), nullable=False),
+    sa.Column('findings', sa.Text(), nullable=False),
+    sa.Column('correction', sa.Text(), nullable=False),
+    sa.Column('correction_due', portal.models.base.UTCDateTime(), nullable=True),
+    sa.Column('passed_first_time', sa.Boolean(), nullable=True),
+    sa.Column('rounds', sa.Integer(), nullable=False),
+    sa.Column('created_at', portal.models.base.UTCDateTime(), nullable=False),
+    sa.Column('closed_at', portal.models.base.UTCDateTime(), nullable=True),
+    sa.CheckConstraint("state IN ('awaiting_review', 'returned', 'corrected', 'closed')", name=op.f('ck_quality_review_item_state_known')),
+    sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_quality_review_item_department_id_department')),
+    sa.ForeignKeyConstraint(['sample_id'], ['quality_sample.id'], name=op.f('fk_quality_review_item_sample_id_quality_sample')),
+    sa.ForeignKeyConstraint(['suggestion_id'], ['suggestion.id'], name=op.f('fk_quality_review_item_suggestion_id_suggestion')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_quality_review_item')),
+    sa.UniqueConstraint('suggestion_id', name=op.f('uq_quality_review_item_suggestion_id'))
+    )
+    with op.batch_alter_table('quality_review_item', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_quality_review_item_department_id'), ['department_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_quality_review_item_sample_id'), ['sample_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_quality_review_item_state'), ['state'], unique=False)
+
     op.create_table('reply',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('suggestion_id', sa.Integer(), nullable=False),
@@ -399,6 +541,7 @@ def upgrade():
     sa.Column('from_status', sa.String(length=20), nullable=True),
     sa.Column('to_status', sa.String(length=20), nullable=True),
     sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('public_note', sa.Text(), server_default='', nullable=False),
     sa.Column('is_public', sa.Boolean(), nullable=False),
     sa.Column('created_at', portal.models.base.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['actor_id'], ['user_account.id'], name=op.f('fk_suggestion_event_actor_id_user_account')),
@@ -498,6 +641,36 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_hearing_seat_hearing_id'), ['hearing_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_hearing_seat_member_id'), ['member_id'], unique=False)
 
+    op.create_table('quality_review_event',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=True),
+    sa.Column('action', sa.String(length=30), nullable=False),
+    sa.Column('from_state', sa.String(length=20), nullable=False),
+    sa.Column('to_state', sa.String(length=20), nullable=False),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('created_at', portal.models.base.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['actor_id'], ['user_account.id'], name=op.f('fk_quality_review_event_actor_id_user_account')),
+    sa.ForeignKeyConstraint(['item_id'], ['quality_review_item.id'], name=op.f('fk_quality_review_event_item_id_quality_review_item')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_quality_review_event'))
+    )
+    with op.batch_alter_table('quality_review_event', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_quality_review_event_item_id'), ['item_id'], unique=False)
+
+    op.create_table('quality_score',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('criterion_id', sa.Integer(), nullable=False),
+    sa.Column('round', sa.Integer(), nullable=False),
+    sa.Column('passed', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['criterion_id'], ['quality_criterion.id'], name=op.f('fk_quality_score_criterion_id_quality_criterion')),
+    sa.ForeignKeyConstraint(['item_id'], ['quality_review_item.id'], name=op.f('fk_quality_score_item_id_quality_review_item')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_quality_score')),
+    sa.UniqueConstraint('item_id', 'criterion_id', 'round', name=op.f('uq_quality_score_item_id_criterion_id_round'))
+    )
+    with op.batch_alter_table('quality_score', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_quality_score_item_id'), ['item_id'], unique=False)
+
     op.create_table('rating',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('reply_id', sa.Integer(), nullable=False),
@@ -523,6 +696,14 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_rating_suggestion_id'))
 
     op.drop_table('rating')
+    with op.batch_alter_table('quality_score', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_quality_score_item_id'))
+
+    op.drop_table('quality_score')
+    with op.batch_alter_table('quality_review_event', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_quality_review_event_item_id'))
+
+    op.drop_table('quality_review_event')
     with op.batch_alter_table('hearing_seat', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_hearing_seat_member_id'))
         batch_op.drop_index(batch_op.f('ix_hearing_seat_hearing_id'))
@@ -558,6 +739,12 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_reply_suggestion_id'))
 
     op.drop_table('reply')
+    with op.batch_alter_table('quality_review_item', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_quality_review_item_state'))
+        batch_op.drop_index(batch_op.f('ix_quality_review_item_sample_id'))
+        batch_op.drop_index(batch_op.f('ix_quality_review_item_department_id'))
+
+    op.drop_table('quality_review_item')
     with op.batch_alter_table('notification', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_notification_user_id'))
 
@@ -587,14 +774,40 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_conversion_suggestion_id'))
 
     op.drop_table('conversion')
+    with op.batch_alter_table('verification_code', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_verification_code_target'))
+
+    op.drop_table('verification_code')
     with op.batch_alter_table('suggestion', schema=None) as batch_op:
+        batch_op.drop_index('ix_suggestion_widely')
+        batch_op.drop_index('ix_suggestion_supported')
         batch_op.drop_index(batch_op.f('ix_suggestion_submitted_at'))
         batch_op.drop_index(batch_op.f('ix_suggestion_status'))
+        batch_op.drop_index('ix_suggestion_replied_at')
+        batch_op.drop_index('ix_suggestion_published')
+        batch_op.drop_index('ix_suggestion_newest')
         batch_op.drop_index(batch_op.f('ix_suggestion_lead_department_id'))
+        batch_op.drop_index(batch_op.f('ix_suggestion_imported'))
+        batch_op.drop_index(batch_op.f('ix_suggestion_due_at'))
+        batch_op.drop_index('ix_suggestion_district_newest')
+        batch_op.drop_index('ix_suggestion_department_newest')
+        batch_op.drop_index('ix_suggestion_decision_published')
+        batch_op.drop_index('ix_suggestion_category_newest')
+        batch_op.drop_index('ix_suggestion_call_newest')
         batch_op.drop_index(batch_op.f('ix_suggestion_author_id'))
 
     op.drop_table('suggestion')
+    with op.batch_alter_table('saved_view', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_saved_view_user_id'))
+
+    op.drop_table('saved_view')
+    op.drop_table('quality_sample')
     op.drop_table('hearing_member_conflict')
+    op.drop_table('digest_subscription')
+    with op.batch_alter_table('digest_delivery', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_digest_delivery_user_id'))
+
+    op.drop_table('digest_delivery')
     op.drop_table('user_account')
     op.drop_table('themed_call')
     with op.batch_alter_table('reply_template', schema=None) as batch_op:
@@ -603,17 +816,20 @@ def downgrade():
     op.drop_table('reply_template')
     op.drop_table('hearing_member')
     op.drop_table('category')
-    with op.batch_alter_table('login_attempt', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_login_attempt_login_name'))
-        batch_op.drop_index(batch_op.f('ix_login_attempt_attempted_at'))
+    with op.batch_alter_table('search_documents', schema=None) as batch_op:
+        batch_op.drop_index('ix_search_documents_words', postgresql_using='gin')
+        batch_op.drop_index('ix_search_documents_newest')
+        batch_op.drop_index('ix_search_documents_kind')
 
-    op.drop_table('login_attempt')
+    op.drop_table('search_documents')
+    op.drop_table('quality_criterion')
+    with op.batch_alter_table('public_event', schema=None) as batch_op:
+        batch_op.drop_index('ix_public_event_day_id')
+
+    op.drop_table('public_event')
+    op.drop_table('overdue_logged')
     op.drop_table('index_outbox')
     op.drop_table('holiday')
-    with op.batch_alter_table('form_draft', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_form_draft_token'))
-
-    op.drop_table('form_draft')
     op.drop_table('district')
     op.drop_table('department')
     op.drop_table('decline_reason')

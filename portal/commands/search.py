@@ -44,11 +44,21 @@ def reindex_command(procs: int | None) -> None:
 @click.option("--loop", "loop_seconds", type=float, default=None, metavar="SECONDS",
               help="Keep running, applying pending changes every SECONDS (the one writer when "
                    "SEARCH_SYNC_INLINE is off).")
-def sync_command(loop_seconds: float | None) -> None:
-    """Apply pending index changes (the outbox) to the index."""
+@click.option("--repair-every", "repair_seconds", type=click.FloatRange(min=0), default=300.0, show_default=True,
+              metavar="SECONDS", help="With --loop: compare the index with the database this often and "
+                                      "re-apply what differs (0: never).")
+def sync_command(loop_seconds: float | None, repair_seconds: float) -> None:
+    """Apply pending index changes (the outbox) to the index; rebuild it when missing or unreadable."""
     app = current_app._get_current_object()
+    next_repair = time.monotonic() + repair_seconds
     while True:
         try:
+            if loop_seconds is not None and repair_seconds and time.monotonic() >= next_repair:
+                next_repair = time.monotonic() + repair_seconds
+                with search_sync.applier_session() as session:
+                    queued = search_sync.repair(session, search_sync.get_index(app))
+                if queued:
+                    click.echo(f"repair: {queued} documents differed from the database; re-applying them")
             result = search_sync.sync_now(app)
             if result.rows or result.rebuilt is not None or loop_seconds is None:
                 click.echo(str(result))

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Optional
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -74,7 +74,8 @@ class User(UserMixin, db.Model):
     __tablename__ = "user_account"
     __table_args__ = (
         CheckConstraint(f"role IN ({_role_values})", name="role_known"),
-        CheckConstraint("phone IS NOT NULL OR email IS NOT NULL", name="has_login"),
+        # A deleted account keeps its row (suggestions point at it) but no way to log in.
+        CheckConstraint("phone IS NOT NULL OR email IS NOT NULL OR deleted_at IS NOT NULL", name="has_login"),
         # Department staff always belong to exactly one department.
         CheckConstraint("role != 'department_staff' OR department_id IS NOT NULL", name="staff_department"),
     )
@@ -92,8 +93,18 @@ class User(UserMixin, db.Model):
     notifications_enabled: Mapped[bool] = mapped_column(default=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Part of the id kept in session and remember-me cookies: raising it (log-out, password change
+    # or reset) ends every session the account has anywhere.
+    session_version: Mapped[int] = mapped_column(default=1)
+    deleted_at: Mapped[Optional[datetime]]
 
     department: Mapped[Optional[Department]] = relationship(back_populates="staff")
+
+    def get_id(self) -> str:
+        return f"{self.id}.{self.session_version}"
+
+    def end_all_sessions(self) -> None:
+        self.session_version = (self.session_version or 1) + 1
 
     def set_password(self, password: str) -> None:
         # Werkzeug's default is scrypt, a memory-hard modern scheme.
@@ -122,27 +133,23 @@ class User(UserMixin, db.Model):
         return name[0] + "*" * max(2, len(name) - 1)
 
 
-class LoginAttempt(db.Model):
-    """Failed log-ins, counted per login name to throttle guessing across all workers."""
+class VerificationCode(db.Model):
+    """A one-time code sent to a phone number or e-mail address, to register or to reset a password.
 
-    __tablename__ = "login_attempt"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    login_name: Mapped[str] = mapped_column(String(254), index=True)
-    attempted_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-
-
-class FormDraft(db.Model):
-    """Form text kept server-side when a session expired mid-typing, so nothing is lost.
-
-    Kept in the database rather than the cookie: a long suggestion outgrows a 4 KB cookie.
+    Only a keyed hash of the code is kept. A registration keeps the chosen name and the password's
+    hash here until the code is confirmed; the account exists only after that.
     """
 
-    __tablename__ = "form_draft"
-    __table_args__ = (UniqueConstraint("token", "path"),)
+    __tablename__ = "verification_code"
+    __table_args__ = (CheckConstraint("purpose IN ('register', 'reset')", name="purpose_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    token: Mapped[str] = mapped_column(String(64), index=True)
-    path: Mapped[str] = mapped_column(String(300))
-    data_json: Mapped[str] = mapped_column(db.Text)
+    purpose: Mapped[str] = mapped_column(String(20))
+    target: Mapped[str] = mapped_column(String(254), index=True)  # the normalised phone or e-mail
+    code_hash: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
+    payload_json: Mapped[str] = mapped_column(db.Text, default="{}")
+    attempts: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[Optional[datetime]]

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.models.base import db
 from portal.timeutil import utcnow
+from search_index.pgstore import define_table
 
 
 class IndexOutbox(db.Model):
@@ -24,3 +25,8 @@ class IndexOutbox(db.Model):
     kind: Mapped[str] = mapped_column(String(20))
     object_id: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# The PostgreSQL search backend's documents (SEARCH_BACKEND=postgres): created on every database
+# so the schema is one, used only on PostgreSQL, where it is written in the changing transaction.
+search_documents = define_table(db.metadata)

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.accounts import Category, Department, District, User
@@ -149,6 +149,21 @@ class Suggestion(db.Model):
         CheckConstraint(f"status IN ({_in(Status)})", name="status_known"),
         CheckConstraint(f"channel IN ({_in(Channel)})", name="channel_known"),
         CheckConstraint("support_count >= 0", name="support_count_positive"),
+        # One index for every public sort, alone and behind each public filter, ending in id so
+        # that keyset pagination (portal/services/pagination.py) seeks instead of scanning:
+        # home and lists (newest, most supported), outcomes (newest published), by category,
+        # district, lead department, themed call, widely supported, decision.
+        Index("ix_suggestion_newest", "accepted_at", "id"),
+        Index("ix_suggestion_supported", "support_count", "id"),
+        Index("ix_suggestion_published", "published_at", "id"),
+        Index("ix_suggestion_category_newest", "category_id", "accepted_at", "id"),
+        Index("ix_suggestion_district_newest", "district_id", "accepted_at", "id"),
+        Index("ix_suggestion_department_newest", "lead_department_id", "accepted_at", "id"),
+        Index("ix_suggestion_call_newest", "themed_call_id", "accepted_at", "id"),
+        Index("ix_suggestion_widely", "widely_supported_at"),  # few rows: found, then sorted
+        Index("ix_suggestion_decision_published", "decision", "published_at", "id"),
+        # Metrics count by the date an event completed a measure (period filters).
+        Index("ix_suggestion_replied_at", "replied_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -176,6 +191,14 @@ class Suggestion(db.Model):
     duplicate_of_id: Mapped[Optional[int]] = mapped_column(ForeignKey("suggestion.id"))
     split_from_id: Mapped[Optional[int]] = mapped_column(ForeignKey("suggestion.id"))
     decision: Mapped[Optional[str]] = mapped_column(String(20))
+
+    # History brought over from a previous system (`flask suggestions import`): searchable and in
+    # open data, never in the live queues or the live metrics.
+    imported: Mapped[bool] = mapped_column(default=False, index=True)
+    # When the staff's next answer is due (accept, reply, review answer), kept current by
+    # `portal.services.work_queues` whenever a deadline starts or changes; None when nobody on
+    # the staff side is waited for. Overdue is then one comparison in SQL.
+    due_at: Mapped[Optional[datetime]] = mapped_column(index=True)
 
     support_count: Mapped[int] = mapped_column(default=0)
     widely_supported_at: Mapped[Optional[datetime]]
@@ -240,8 +263,13 @@ class SuggestionEvent(db.Model):
     action: Mapped[str] = mapped_column(String(40))
     from_status: Mapped[Optional[str]] = mapped_column(String(20))
     to_status: Mapped[Optional[str]] = mapped_column(String(20))
+    # A note for colleagues (the accept note, dispatch instructions, a dispute's reasoning): shown on
+    # staff pages only, never to the author or the public.
     note: Mapped[str] = mapped_column(Text, default="")
-    # Internal notes (e.g. a dispatch dispute's reasoning) stay off the public timeline.
+    # Text meant for the author and, when the event is public, for everyone (a question to the
+    # author, a decline message, a hearing reference, progress). Public views read only this.
+    public_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Events before acceptance and staff-only steps stay off the public timeline altogether.
     is_public: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -429,3 +457,31 @@ class Notification(db.Model):
     read_at: Mapped[Optional[datetime]]
 
     suggestion: Mapped[Optional[Suggestion]] = relationship()
+
+
+class PublicEvent(db.Model):
+    """One line of the public event log (open data, `portal.services.event_log`).
+
+    Written in the transaction of the change it records and never changed afterwards: the
+    canonical JSON line is stored as it is served, so a day's file is these lines in `id` order.
+    `day` is the local calendar day whose file holds the line. No foreign keys: the log outlives
+    whatever happens to the records it speaks of.
+    """
+
+    __tablename__ = "public_event"
+    __table_args__ = (Index("ix_public_event_day_id", "day", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)  # the event's sequence number
+    day: Mapped[date]
+    line: Mapped[str] = mapped_column(Text, default="")
+
+
+class OverdueLogged(db.Model):
+    """Which staff deadline of a suggestion the event log has already reported as passed
+    (`flask events overdue`), so each deadline is reported once. Kept apart from `suggestion` so
+    that noting it changes nothing that is indexed or cached."""
+
+    __tablename__ = "overdue_logged"
+
+    suggestion_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    due_at: Mapped[datetime]

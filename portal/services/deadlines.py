@@ -1,6 +1,8 @@
 """Deadlines computed from configurable policies and the working-day calendar.
 
-Nothing here is stored: overdue is always computed from the record and the clock. Calendar-day
+The functions compute; `portal.services.work_queues` stores the staff's current deadline on the
+suggestion (`due_at`) from `next_deadline` whenever it starts or changes, so queues and metrics
+can compare it with the clock in SQL. Calendar-day
 limits end at midnight in Asia/Shanghai; working-day limits skip weekends and public holidays and
 count the weekend days worked instead (调休), both from the `Holiday` table.
 """
@@ -75,15 +77,17 @@ def dispute_due(session: Session, suggestion: Suggestion) -> Optional[datetime]:
     return end_of_local_day(add_working_days(session, local_date(suggestion.dispatched_at), policy.dispute_working_days))
 
 
-def reply_due(session: Session, suggestion: Suggestion) -> Optional[datetime]:
-    """When the written reply is due: from acceptance, plus an approved extension; sooner when widely supported."""
+def reply_due(session: Session, suggestion: Suggestion, extra_days: int = 0) -> Optional[datetime]:
+    """When the written reply is due: from acceptance, plus an approved extension; sooner when widely supported.
+
+    `extra_days`: as if an extension of that many days were approved too (what the office is asked to grant)."""
     policy = policy_for(session, suggestion)
     if policy.first_round_hours and suggestion.submitted_at is not None:
         # Fast track (民意速办): a first round within hours of receipt.
         return suggestion.submitted_at + timedelta(hours=policy.first_round_hours)
     if suggestion.accepted_at is None:
         return None
-    due = after_days(suggestion.accepted_at, policy.reply_days + suggestion.extension_days)
+    due = after_days(suggestion.accepted_at, policy.reply_days + suggestion.extension_days + extra_days)
     if suggestion.widely_supported_at is not None:
         due = min(due, after_days(suggestion.widely_supported_at, policy.widely_supported_reply_days))
     return due
@@ -97,6 +101,14 @@ def accept_due(session: Session, suggestion: Suggestion) -> datetime:
 
 
 def _last_event_time(session: Session, suggestion: Suggestion, action: str) -> Optional[datetime]:
+    # An event added in this transaction but not yet flushed (the due date is stored just before
+    # the flush that writes it) is the latest one.
+    pending = [e.created_at for e in session.new if isinstance(e, SuggestionEvent)
+               and e.suggestion is suggestion and e.action == action and e.created_at is not None]
+    if pending:
+        return max(pending)
+    if suggestion.id is None:
+        return None
     return session.scalar(select(SuggestionEvent.created_at)
                           .where(SuggestionEvent.suggestion_id == suggestion.id, SuggestionEvent.action == action)
                           .order_by(SuggestionEvent.id.desc()).limit(1))

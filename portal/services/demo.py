@@ -126,6 +126,9 @@ def load_reference_data(session: Session) -> dict[str, Department]:
     for day in map(date.fromisoformat, HOLIDAYS_WORKED):
         if day not in known_days:
             session.add(Holiday(day=day, is_workday=True, name="调休上班"))
+    from portal.services import quality
+
+    quality.seed_criteria(session)  # the common quality-review checklist (评查)
     session.flush()
     return departments
 

@@ -83,7 +83,7 @@ def _suggestion(session, users, departments, tracking: str, title: str, problem:
     session.add(Reply(suggestion=suggestion, kind="reply", decision="for_reference", department=housing,
                       author_id=staff.id, body="感谢您的建议，我局将在今后工作中统筹研究。"))
     workflow.apply_transition(session, suggestion, "reply", staff)
-    workflow.apply_transition(session, suggestion, "request_review", author, note="对答复不满意，申请复查并请求听证。")
+    workflow.apply_transition(session, suggestion, "request_review", author, public_note="对答复不满意，申请复查并请求听证。")
     return suggestion
 
 

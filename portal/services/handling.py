@@ -6,7 +6,7 @@ Functions take the session first, may flush, never commit. A refused action rais
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Iterable, Optional
 
@@ -97,8 +97,12 @@ def department_suggestions(department_id: int, *, role: Optional[str] = None, st
 
 # --- the reply --------------------------------------------------------------------------------
 
-def give_reply(session: Session, suggestion: Suggestion, actor: User, decision: str, body: str) -> Reply:
-    """The lead department's decision with its written reply (transition "reply")."""
+def give_reply(session: Session, suggestion: Suggestion, actor: User, decision: str, body: str,
+               note: str = "") -> Reply:
+    """The lead department's decision with its written reply (transition "reply").
+
+    `body` goes to the author (and the public once published); `note` stays with the staff, on the
+    audit event."""
     require_lead(session, actor, suggestion)
     if decision not in {d.value for d in Decision}:
         raise HandlingError("unknown_decision")
@@ -106,7 +110,7 @@ def give_reply(session: Session, suggestion: Suggestion, actor: User, decision: 
     if len(body) < REPLY_MIN_LENGTH:
         raise HandlingError("reply_too_short")
     try:
-        workflow.apply_transition(session, suggestion, "reply", actor)
+        workflow.apply_transition(session, suggestion, "reply", actor, note=(note or "").strip())
     except workflow.TransitionNotAllowed as error:
         raise HandlingError("already_replied" if suggestion.status != Status.DISPATCHED.value
                             else "not_lead") from error
@@ -117,6 +121,37 @@ def give_reply(session: Session, suggestion: Suggestion, actor: User, decision: 
     session.flush()
     notify(session, suggestion, "replied", exclude=actor)
     return reply
+
+
+def undo_until(suggestion: Suggestion, minutes: int) -> Optional[datetime]:
+    """Until when the lead department may take its reply back, or None when it may not at all: the
+    reply is published, rated, has a conversion, or the suggestion has moved on."""
+    reply = department_reply(suggestion)
+    if (reply is None or minutes <= 0 or suggestion.status != Status.REPLIED.value
+            or suggestion.published_at is not None or reply.rating is not None or suggestion.conversions):
+        return None
+    return reply.created_at + timedelta(minutes=minutes)
+
+
+def retract_reply(session: Session, suggestion: Suggestion, actor: User, minutes: int,
+                  now: Optional[datetime] = None) -> None:
+    """Take back a reply within the undo window: the suggestion waits for a reply again, the retracted
+    text stays in the audit trail (internal note), and the author is told a new reply will follow."""
+    require_lead(session, actor, suggestion)
+    until = undo_until(suggestion, minutes)
+    if until is None or (now or utcnow()) > until:
+        raise HandlingError("undo_expired")
+    reply = department_reply(suggestion)
+    workflow.apply_transition(session, suggestion, "retract_reply", actor,
+                              note=f"{reply.decision}: {reply.body}")
+    for event in suggestion.events:
+        if event.action == "reply":
+            event.is_public = False
+    suggestion.decision = None
+    suggestion.replied_at = None
+    suggestion.replies.remove(reply)
+    session.flush()
+    notify(session, suggestion, "reply_retracted", exclude=actor)
 
 
 def department_reply(suggestion: Suggestion) -> Optional[Reply]:
@@ -199,22 +234,27 @@ def _public(suggestion: Suggestion) -> bool:
 
 
 def record_conversion(session: Session, suggestion: Suggestion, actor: User, type_: str, description: str,
-                      started_on: date, outcomes: list[OutcomeRow]) -> Conversion:
+                      started_on: date, outcomes: list[OutcomeRow], note: str = "") -> Conversion:
+    """`description` is published; `note` stays with the staff, on the audit event."""
     _require_convertible(session, actor, suggestion)
     conversion = Conversion(suggestion=suggestion, created_by_id=actor.id, created_at=utcnow())
     _set_conversion_fields(conversion, type_, description, started_on, outcomes)
     session.add(conversion)
     session.flush()
-    workflow.record_event(session, suggestion, "converted", actor, public=_public(suggestion))
+    workflow.record_event(session, suggestion, "converted", actor, note=(note or "").strip(),
+                          public=_public(suggestion))
     notify(session, suggestion, "converted", exclude=actor)
     return conversion
 
 
 def update_conversion(session: Session, conversion: Conversion, actor: User, type_: str, description: str,
-                      started_on: date, outcomes: list[OutcomeRow]) -> Conversion:
+                      started_on: date, outcomes: list[OutcomeRow], note: str = "") -> Conversion:
+    """Every edit leaves an internal audit event, carrying the staff's `note` on what changed and why."""
     _require_convertible(session, actor, conversion.suggestion)
     _set_conversion_fields(conversion, type_, description, started_on, outcomes)
     session.flush()
+    workflow.record_event(session, conversion.suggestion, "conversion_updated", actor, note=(note or "").strip(),
+                          public=False)
     return conversion
 
 
@@ -228,7 +268,7 @@ def add_progress(session: Session, conversion: Conversion, actor: User, recorded
                                   note=(note or "").strip(), created_at=utcnow())
     session.add(progress)
     session.flush()
-    workflow.record_event(session, suggestion, "progress", actor, note=f"{percent}%",
+    workflow.record_event(session, suggestion, "progress", actor, public_note=f"{percent}%",
                           public=_public(suggestion))
     notify(session, suggestion, "progress", exclude=actor)
     return progress

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Callable, Iterable
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vText
 
 from portal.models import Hearing, HearingStatus
 from portal.timeutil import LOCAL_TZ
@@ -28,7 +28,9 @@ def calendar(hearings: Iterable[Hearing], hearing_url: Callable[[Hearing], str],
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", name)
+    # X- properties have no declared type, so the library would write them unescaped: a name with
+    # a line break (a hearing's subject) would break the file. As TEXT it is escaped and folded.
+    cal.add("x-wr-calname", vText(name))
     cal.add("x-wr-timezone", "Asia/Shanghai")
     for hearing in hearings:
         cal.add_component(_event(hearing, hearing_url(hearing), now))

@@ -140,7 +140,7 @@ def schedule(session: Session, suggestion: Suggestion, data: HearingInput, actor
     session.flush()
     # A reference people can quote (听证 + year + number); also hashed into the selection record.
     hearing.reference = f"TZ{local_date(now).year}-{hearing.id:04d}"
-    workflow.record_event(session, suggestion, "hearing_scheduled", actor, note=hearing.reference)
+    workflow.record_event(session, suggestion, "hearing_scheduled", actor, public_note=hearing.reference)
     _notify_followers(session, suggestion, "hearing_scheduled")
     session.flush()
     return hearing
@@ -163,7 +163,7 @@ def postpone(session: Session, hearing: Hearing, new_starts_at: datetime, reason
     hearing.sequence += 1
     hearing.updated_at = now
     session.add(change)
-    workflow.record_event(session, hearing.suggestion, "hearing_postponed", actor, note=hearing.reference)
+    workflow.record_event(session, hearing.suggestion, "hearing_postponed", actor, public_note=hearing.reference)
     _notify_followers(session, hearing.suggestion, "hearing_scheduled")
     session.flush()
     return change
@@ -179,7 +179,7 @@ def cancel(session: Session, hearing: Hearing, reason: str, actor: Optional[User
     hearing.cancelled_at = now
     hearing.sequence += 1
     hearing.updated_at = now
-    workflow.record_event(session, hearing.suggestion, "hearing_cancelled", actor, note=hearing.reference)
+    workflow.record_event(session, hearing.suggestion, "hearing_cancelled", actor, public_note=hearing.reference)
     session.flush()
 
 
@@ -195,7 +195,7 @@ def conclude(session: Session, hearing: Hearing, conclusion: str, actor: Optiona
     hearing.concluded_at = now
     hearing.status = HearingStatus.CONCLUDED.value
     hearing.updated_at = now
-    workflow.record_event(session, hearing.suggestion, "hearing_concluded", actor, note=hearing.reference,
+    workflow.record_event(session, hearing.suggestion, "hearing_concluded", actor, public_note=hearing.reference,
                           public=hearing.is_public)
     _notify_followers(session, hearing.suggestion, "hearing_concluded")
     session.flush()
@@ -273,9 +273,12 @@ def search_document(hearing: Hearing) -> Optional[dict]:
     """What the search index may hold for a hearing (None for a closed hearing): no names of people."""
     if not hearing.is_public:
         return None
-    return {"id": hearing.id, "reference": hearing.reference, "subject": hearing.subject,
-            "starts_at": hearing.starts_at, "venue": hearing.venue, "department_id": hearing.department_id,
-            "status": hearing.status, "conclusion": hearing.conclusion if hearing.is_concluded else ""}
+    from portal.services.public_views import public_hearing
+
+    view = public_hearing(hearing, full=False)
+    return {"id": hearing.id, "reference": hearing.reference, "subject": view.subject,
+            "starts_at": hearing.starts_at, "venue": view.venue, "department_id": hearing.department_id,
+            "status": hearing.status, "conclusion": view.conclusion if hearing.is_concluded else ""}
 
 
 # --- observers (旁听) -----------------------------------------------------------------------------------
@@ -380,6 +383,7 @@ def _observer_mail(user: User, hearing: Hearing, kind: str) -> tuple[str, str, s
     from flask_babel import force_locale, format_datetime, gettext
 
     from portal import labels
+    from portal.services.public_views import public_hearing
 
     with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
         subject = gettext("Hearing %(reference)s: %(what)s", reference=hearing.reference,
@@ -388,8 +392,9 @@ def _observer_mail(user: User, hearing: Hearing, kind: str) -> tuple[str, str, s
             link = url_for("hearings.hearing", hearing_id=hearing.id, _external=True)
         except RuntimeError:  # outside a request (CLI): the reference suffices
             link = ""
+        view = public_hearing(hearing, full=False)  # observers are the public
         body = "\n\n".join(part for part in (
-            hearing.subject, format_datetime(hearing.starts_at, "yyyy-MM-dd HH:mm") + " · " + hearing.venue,
+            view.subject, format_datetime(view.starts_at, "yyyy-MM-dd HH:mm") + " · " + view.venue,
             str(labels.NOTIFICATION[kind]), link) if part)
     return user.email, subject, body
 

@@ -51,27 +51,33 @@ def _require_office(user: User) -> None:
 
 # --- accept, decline, ask for more ---------------------------------------------------------------
 
-def accept(session: Session, suggestion: Suggestion, office_user: User, note: str = "") -> None:
-    workflow.apply_transition(session, suggestion, "accept", office_user, note)
+def accept(session: Session, suggestion: Suggestion, office_user: User, note: str = "",
+           public_note: str = "") -> None:
+    """受理. `note` stays with the staff; `public_note` appears on the public timeline."""
+    workflow.apply_transition(session, suggestion, "accept", office_user, (note or "").strip(),
+                              public_note=(public_note or "").strip())
     notifications.notify(session, suggestion, "accepted")
 
 
 def decline(session: Session, suggestion: Suggestion, office_user: User, reason: DeclineReason,
-            message: str) -> None:
+            message: str, note: str = "") -> None:
     """不予受理. The reason and the message go to the author; neither is ever public."""
     if reason is None or not reason.active:
         raise IntakeError("reason_unknown")
     if not (message or "").strip():
         raise IntakeError("message_required")
-    workflow.apply_transition(session, suggestion, "decline", office_user, message.strip())
+    workflow.apply_transition(session, suggestion, "decline", office_user, (note or "").strip(),
+                              public_note=message.strip())
     suggestion.decline_reason = reason
     notifications.notify(session, suggestion, "declined")
 
 
-def request_info(session: Session, suggestion: Suggestion, office_user: User, question: str) -> None:
+def request_info(session: Session, suggestion: Suggestion, office_user: User, question: str,
+                 note: str = "") -> None:
     if not (question or "").strip():
         raise IntakeError("question_required")
-    workflow.apply_transition(session, suggestion, "request_info", office_user, question.strip())
+    workflow.apply_transition(session, suggestion, "request_info", office_user, (note or "").strip(),
+                              public_note=question.strip())
     notifications.notify(session, suggestion, "needs_info")
 
 
@@ -146,7 +152,8 @@ def dispatch(session: Session, suggestion: Suggestion, office_user: User, lead: 
         raise IntakeError("co_is_lead")
     if len({d.id for d in co_departments}) != len(co_departments):
         raise IntakeError("co_repeated")
-    workflow.apply_transition(session, suggestion, "dispatch", office_user, note)
+    # The instructions are for the departments: an internal note, never on the public timeline.
+    workflow.apply_transition(session, suggestion, "dispatch", office_user, (note or "").strip())
     suggestion.lead_department = lead
     # The dispute window runs from this dispatch, also when it is a re-dispatch after a dispute.
     suggestion.dispatched_at = now
@@ -178,9 +185,8 @@ def dispute_deadline(session: Session, suggestion: Suggestion, dispatched: Dispa
     return deadlines.add_working_days(session, local_date(dispatched.dispatched_at), policy.dispute_working_days)
 
 
-def dispute_dispatch(session: Session, suggestion: Suggestion, department_user: User, reason: str,
-                     now: datetime) -> Dispatch:
-    """派单异议: the lead department says "not ours" within the working-day window; back to the office."""
+def check_dispute(session: Session, suggestion: Suggestion, reason: str, now: datetime) -> Dispatch:
+    """The dispatch a dispute would send back, or why it cannot be disputed (checked before confirming too)."""
     if not (reason or "").strip():
         raise IntakeError("reason_required")
     lead = active_lead_dispatch(suggestion)
@@ -189,6 +195,13 @@ def dispute_dispatch(session: Session, suggestion: Suggestion, department_user: 
     last_day = dispute_deadline(session, suggestion, lead)
     if local_date(now) > last_day:
         raise IntakeError("dispute_too_late", last_day=last_day)
+    return lead
+
+
+def dispute_dispatch(session: Session, suggestion: Suggestion, department_user: User, reason: str,
+                     now: datetime) -> Dispatch:
+    """派单异议: the lead department says "not ours" within the working-day window; back to the office."""
+    lead = check_dispute(session, suggestion, reason, now)
     # The state machine checks that this user belongs to the lead department.
     workflow.apply_transition(session, suggestion, "dispute_dispatch", department_user, reason.strip())
     lead.disputed_at = now
@@ -202,9 +215,8 @@ def dispute_dispatch(session: Session, suggestion: Suggestion, department_user: 
 
 # --- extensions (延期) --------------------------------------------------------------------------------
 
-def request_extension(session: Session, suggestion: Suggestion, user: User, days: int, reason: str,
-                      now: datetime) -> ExtensionRequest:
-    """The lead department asks once for more time, with a reason; the office decides."""
+def check_extension_request(session: Session, suggestion: Suggestion, user: User, days: int, reason: str) -> None:
+    """Why this extension cannot be requested, as an IntakeError (checked before confirming too)."""
     if not workflow.can(user, suggestion, "reply"):
         raise IntakeError("not_lead_department")
     if not (reason or "").strip():
@@ -216,6 +228,12 @@ def request_extension(session: Session, suggestion: Suggestion, user: User, days
         ExtensionRequest.suggestion_id == suggestion.id, ExtensionRequest.state.in_(("pending", "approved"))))
     if earlier is not None:
         raise IntakeError("extension_exists")
+
+
+def request_extension(session: Session, suggestion: Suggestion, user: User, days: int, reason: str,
+                      now: datetime) -> ExtensionRequest:
+    """The lead department asks once for more time, with a reason; the office decides."""
+    check_extension_request(session, suggestion, user, days, reason)
     request = ExtensionRequest(suggestion=suggestion, department_id=user.department_id, requested_by_id=user.id,
                                days=days, reason=reason.strip(), requested_at=now)
     session.add(request)
@@ -250,8 +268,10 @@ REVIEW_ACTIONS = {
 
 
 def answer_review(session: Session, suggestion: Suggestion, office_user: User, body: str,
-                  decision: Optional[str] = None) -> Reply:
-    """The office answers a review or second review, optionally changing the decision."""
+                  decision: Optional[str] = None, note: str = "") -> Reply:
+    """The office answers a review or second review, optionally changing the decision.
+
+    `body` goes to the author and is published; `note` stays with the staff, on the audit event."""
     kind_action = REVIEW_ACTIONS.get(suggestion.status)
     if kind_action is None:
         raise workflow.TransitionNotAllowed("answer_review", suggestion.status, "no review pending")
@@ -260,7 +280,7 @@ def answer_review(session: Session, suggestion: Suggestion, office_user: User, b
     if decision and decision not in {d.value for d in Decision}:
         raise IntakeError("decision_unknown")
     kind, action = kind_action
-    workflow.apply_transition(session, suggestion, action, office_user)
+    workflow.apply_transition(session, suggestion, action, office_user, (note or "").strip())
     reply = Reply(suggestion=suggestion, kind=kind, decision=decision or None, body=body.strip(),
                   department_id=office_user.department_id, author_id=office_user.id)
     session.add(reply)

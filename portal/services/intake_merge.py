@@ -13,7 +13,9 @@ from sqlalchemy.orm import Session
 
 from portal.models import PUBLIC_STATUSES, Follow, Status, Suggestion, Support, User
 from portal.services import deadlines, notifications, workflow
+from portal.inputs import parse_int
 from portal.services.intake import IntakeError, new_tracking_number
+from portal.services.suggestions import lock_suggestion
 from portal.timeutil import utcnow
 
 # A duplicate may point only at a suggestion that is still a living matter.
@@ -28,8 +30,8 @@ def find_suggestion(session: Session, reference: str) -> Optional[Suggestion]:
     if not reference:
         return None
     found = session.scalar(select(Suggestion).where(Suggestion.tracking_number == reference))
-    if found is None and reference.isdigit() and len(reference) <= 9:
-        found = session.get(Suggestion, int(reference))
+    if found is None and parse_int(reference) is not None:
+        found = session.get(Suggestion, parse_int(reference))
     return found
 
 
@@ -52,17 +54,24 @@ def recount_supports(session: Session, suggestion: Suggestion) -> int:
 
 def mark_duplicate(session: Session, duplicate: Suggestion, target: Suggestion, office_user: User,
                    note: str = "") -> None:
+    """Merge `duplicate` into `target`; supports and followers move, each resident counted once.
+
+    Both rows are locked (in id order, as `suggestions.support` locks them one at a time) before
+    anything is read, so a support clicked meanwhile lands wholly before or after the move.
+    """
     if target is None:
         raise IntakeError("target_unknown")
     if target.id == duplicate.id:
         raise IntakeError("target_is_self")
+    locked = {s.id: lock_suggestion(session, s.id) for s in sorted((duplicate, target), key=lambda s: s.id)}
+    duplicate, target = locked[duplicate.id], locked[target.id]
     if target.status not in _TARGET_STATUSES:
         raise IntakeError("target_closed_off", status=target.status)
     # A chain (A → B → A) would send residents round in circles.
     if target.duplicate_of_id is not None:
         raise IntakeError("target_closed_off", status=target.status)
-    workflow.apply_transition(session, duplicate, "mark_duplicate", office_user,
-                              note.strip() or target.tracking_number)
+    workflow.apply_transition(session, duplicate, "mark_duplicate", office_user, note.strip(),
+                              public_note=target.tracking_number)
     duplicate.duplicate_of = target
     session.flush()
     # The target's author does not support their own suggestion.
@@ -87,7 +96,7 @@ def _check_threshold(session: Session, target: Suggestion, count: int, actor: Us
     policy = deadlines.policy_for(session, target)
     if count >= policy.support_threshold:
         target.widely_supported_at = utcnow()
-        workflow.record_event(session, target, "widely_supported", actor, str(count))
+        workflow.record_event(session, target, "widely_supported", actor, public_note=str(count))
         notifications.notify(session, target, "widely_supported")
 
 
@@ -99,8 +108,10 @@ class SplitPart:
     category_id: Optional[int] = None
 
 
-def split(session: Session, original: Suggestion, office_user: User, parts: list[SplitPart]) -> list[Suggestion]:
-    """分诉求登记: each demand becomes a new suggestion, awaiting acceptance like any other."""
+def split_parts(parts: list[SplitPart]) -> list[SplitPart]:
+    """The parts that will become suggestions (blank ones dropped); IntakeError when they cannot.
+
+    The view checks them before its confirmation step, so the office confirms only a split that can happen."""
     parts = [p for p in parts if (p.title or "").strip() or (p.problem or "").strip()]
     if len(parts) < 2:
         raise IntakeError("split_too_few")
@@ -108,6 +119,12 @@ def split(session: Session, original: Suggestion, office_user: User, parts: list
         raise IntakeError("split_too_many", most=MAX_SPLIT_PARTS)
     if any(not p.title.strip() or not p.problem.strip() for p in parts):
         raise IntakeError("split_part_incomplete")
+    return parts
+
+
+def split(session: Session, original: Suggestion, office_user: User, parts: list[SplitPart]) -> list[Suggestion]:
+    """分诉求登记: each demand becomes a new suggestion, awaiting acceptance like any other."""
+    parts = split_parts(parts)
     children = []
     for part in parts:
         child = Suggestion(
@@ -123,10 +140,11 @@ def split(session: Session, original: Suggestion, office_user: User, parts: list
         )
         session.add(child)
         session.flush()
-        workflow.record_event(session, child, "split_from", office_user, original.tracking_number, public=False)
+        workflow.record_event(session, child, "split_from", office_user, public_note=original.tracking_number,
+                              public=False)
         children.append(child)
     workflow.apply_transition(session, original, "split", office_user,
-                              ", ".join(c.tracking_number for c in children))
+                              public_note=", ".join(c.tracking_number for c in children))
     return children
 
 

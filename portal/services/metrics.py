@@ -6,7 +6,8 @@ page shows the same text, translated).
 
 Period: a measure belongs to the period in which the event that completes it happened, by the
 calendar date in Asia/Shanghai; `start` and `end` are inclusive and either may be open.
-Department: the suggestion's lead department. Suggestions never dispatched (declined ones, say)
+Scope: only suggestions received through this portal; imported history (`Suggestion.imported`)
+is never counted. Department: the suggestion's lead department. Suggestions never dispatched (declined ones, say)
 count only in the overall figures, under the key None in `compute_by_department`.
 
 "Timely" is decided by `portal.services.deadlines` (accept_due, reply_due, after_days), so it means
@@ -22,7 +23,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta
 from typing import Iterable, Optional
 
-from sqlalchemy import Date, Integer, and_, case, exists, false, func, null, or_, select
+from sqlalchemy import Date, Integer, String, and_, case, exists, false, func, null, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
@@ -30,7 +31,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from portal.models import (
     Channel, Conversion, DeadlinePolicy, Decision, Rating, RatingLevel, Status, Suggestion, SuggestionEvent,
 )
-from portal.services import deadlines
+from portal.services import deadlines, work_queues
 from portal.timeutil import LOCAL_TZ, utcnow
 
 ADOPTED = (Decision.ADOPTED.value, Decision.PARTLY_ADOPTED.value)
@@ -181,6 +182,26 @@ def _local_day_postgresql(element, compiler, **kw):
     return f"CAST(timezone('{LOCAL_TZ.key}', timezone('UTC', {compiler.process(column, **kw)})) AS DATE)"
 
 
+class local_month(FunctionElement):
+    """The calendar month in Asia/Shanghai of a stored (naive UTC) timestamp, as text 'YYYY-MM'."""
+
+    type = String()
+    name = "local_month"
+    inherit_cache = True
+
+
+@compiles(local_month, "sqlite")
+def _local_month_sqlite(element, compiler, **kw):
+    (column,) = element.clauses
+    return f"strftime('%Y-%m', {compiler.process(column, **kw)}, '+{_OFFSET_HOURS} hours')"
+
+
+@compiles(local_month, "postgresql")
+def _local_month_postgresql(element, compiler, **kw):
+    (column,) = element.clauses
+    return f"to_char(timezone('{LOCAL_TZ.key}', timezone('UTC', {compiler.process(column, **kw)})), 'YYYY-MM')"
+
+
 class day_gap(FunctionElement):
     """Local calendar days from the second timestamp's date to the first's; NULL if either is NULL."""
 
@@ -229,31 +250,75 @@ def compute_by_department(session: Session, *, start: Optional[date] = None, end
     return sum(by_department.values(), Metrics()), by_department
 
 
-def _tally(session: Session, start, end, department_id, now) -> dict[Optional[int], _Tally]:
+def month_starts(last_month: date, count: int = 12) -> list[date]:
+    """The first days of the `count` months ending with the month of `last_month`, oldest first."""
+    year, month = last_month.year, last_month.month
+    months = []
+    for _ in range(count):
+        months.append(date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return months[::-1]
+
+
+def compute_by_month(session: Session, months: list[date], *, department_id: Optional[int] = None,
+                     now: Optional[datetime] = None) -> list[tuple[date, Metrics]]:
+    """One Metrics per month in `months` (first days, consecutive, oldest first), from the same
+    few grouped queries as `compute_metrics` whatever the number of months or suggestions."""
+    if not months:
+        return []
+    last = months[-1]
+    end = (date(last.year + 1, 1, 1) if last.month == 12 else date(last.year, last.month + 1, 1)) - timedelta(days=1)
+    tallies = _tally(session, months[0], end, department_id, now or utcnow(), key=local_month)
+    return [(month, tallies[month.strftime("%Y-%m")].freeze() if month.strftime("%Y-%m") in tallies else Metrics())
+            for month in months]
+
+
+def overdue_now(session: Session, *, department_id: Optional[int] = None,
+                now: Optional[datetime] = None) -> dict[Optional[int], int]:
+    """Live suggestions past their staff deadline right now, by who owes the next step (a lead
+    department's id, None for the suggestion office): `work_queues.overdue`, the definition the
+    office queue and the workbenches use."""
+    return work_queues.overdue_counts(session, now or utcnow(), department_id)
+
+
+def imported_count(session: Session) -> int:
+    """How many imported suggestions the metrics leave out (the page says so)."""
+    return session.scalar(select(func.count()).select_from(Suggestion).where(Suggestion.imported.is_(True))) or 0
+
+
+def _by_department(event_time):
+    return Suggestion.lead_department_id
+
+
+def _tally(session: Session, start, end, department_id, now, key=_by_department) -> dict:
+    """Tallies per key: `key(time of the completing event)` is the SQL the counts are grouped by
+    (the lead department by default; `local_month` for trends)."""
     lower, upper = period_bounds(start, end)
-    scope = [Suggestion.lead_department_id == department_id] if department_id is not None else []
+    scope = [work_queues.live()]
+    if department_id is not None:
+        scope.append(Suggestion.lead_department_id == department_id)
     policies = _Policies(session)
     tallies: dict[Optional[int], _Tally] = {}
     sources = (
-        ("timely_acceptance", _acceptance_counts(session, lower, upper, scope, policies)),
-        ("on_time_closure", _closure_counts(session, lower, upper, scope, policies)),
-        ("first_time_resolution", _first_time_counts(session, lower, upper, scope, policies, now)),
-        ("satisfaction", _rating_counts(session, lower, upper, scope)),
-        ("online_share", _channel_counts(session, lower, upper, scope)),
+        ("timely_acceptance", _acceptance_counts(session, lower, upper, scope, policies, key)),
+        ("on_time_closure", _closure_counts(session, lower, upper, scope, policies, key)),
+        ("first_time_resolution", _first_time_counts(session, lower, upper, scope, policies, now, key)),
+        ("satisfaction", _rating_counts(session, lower, upper, scope, key)),
+        ("online_share", _channel_counts(session, lower, upper, scope, key)),
     )
     for code, counts in sources:
-        for key, numerator, denominator in counts:
-            tallies.setdefault(key, _Tally()).add(code, numerator, denominator)
-    for key, decided, adopted, converted in _decision_counts(session, lower, upper, scope):
-        tallies.setdefault(key, _Tally()).add("adoption", adopted, decided)
-        tallies.setdefault(key, _Tally()).add("conversion", converted, adopted)
+        for group, numerator, denominator in counts:
+            tallies.setdefault(group, _Tally()).add(code, numerator, denominator)
+    for group, decided, adopted, converted in _decision_counts(session, lower, upper, scope, key):
+        tallies.setdefault(group, _Tally()).add("adoption", adopted, decided)
+        tallies.setdefault(group, _Tally()).add("conversion", converted, adopted)
     return tallies
 
 
 Counts = Iterable[tuple[Optional[int], int, int]]  # (lead department, numerator, denominator)
 
 
-def _acceptance_counts(session, lower, upper, scope, policies) -> Counts:
+def _acceptance_counts(session, lower, upper, scope, policies, key=_by_department) -> Counts:
     """Accept or decline decisions made in the period, and how many came by `deadlines.accept_due`.
 
     Acceptance is read from `accepted_at` (set by the workflow, and kept by imports); declines
@@ -268,14 +333,14 @@ def _acceptance_counts(session, lower, upper, scope, policies) -> Counts:
                            *scope))
         return accepted, declined
 
-    for query in decisions(lambda decided: (Suggestion.lead_department_id, Suggestion.policy_id,
+    for query in decisions(lambda decided: (key(decided), Suggestion.policy_id,
                                             day_gap(decided, Suggestion.submitted_at), func.count())):
         query = query.where(policies.timed("acknowledge_minutes", False)).group_by(*query.selected_columns[:3])
         for department, policy_id, gap, count in session.execute(query):
             due = deadlines.accept_due(session, _Row(policies.get(policy_id), _noon(0)))
             yield department, count if _noon(gap) <= due else 0, count
     # Policies counting minutes: judged one by one on the exact times.
-    for query in decisions(lambda decided: (Suggestion.lead_department_id, Suggestion.policy_id,
+    for query in decisions(lambda decided: (key(decided), Suggestion.policy_id,
                                             Suggestion.submitted_at, decided)):
         for department, policy_id, submitted_at, decided_at in session.execute(
                 query.where(policies.timed("acknowledge_minutes"))):
@@ -283,12 +348,12 @@ def _acceptance_counts(session, lower, upper, scope, policies) -> Counts:
             yield department, int(decided_at <= due), 1
 
 
-def _closure_counts(session, lower, upper, scope, policies) -> Counts:
+def _closure_counts(session, lower, upper, scope, policies, key=_by_department) -> Counts:
     """Suggestions replied to in the period, and how many by `deadlines.reply_due`."""
     replied = _within(Suggestion.replied_at, lower, upper)
     since_accepted = day_gap(Suggestion.replied_at, Suggestion.accepted_at)
     since_widely = day_gap(Suggestion.replied_at, Suggestion.widely_supported_at)
-    dimensions = (Suggestion.lead_department_id, Suggestion.policy_id, since_accepted, Suggestion.extension_days,
+    dimensions = (key(Suggestion.replied_at), Suggestion.policy_id, since_accepted, Suggestion.extension_days,
                   since_widely)
     query = (select(*dimensions, func.count()).where(*replied, *scope, policies.timed("first_round_hours", False))
              .group_by(*dimensions))
@@ -300,7 +365,7 @@ def _closure_counts(session, lower, upper, scope, policies) -> Counts:
         due = deadlines.reply_due(session, stand_in)
         yield department, count if due is not None and _noon(0) <= due else 0, count
     # Policies counting hours: judged one by one on the exact times.
-    query = select(Suggestion.lead_department_id, Suggestion.policy_id, Suggestion.submitted_at,
+    query = select(key(Suggestion.replied_at), Suggestion.policy_id, Suggestion.submitted_at,
                    Suggestion.accepted_at, Suggestion.extension_days, Suggestion.widely_supported_at,
                    Suggestion.replied_at).where(*replied, *scope, policies.timed("first_round_hours"))
     for department, policy_id, submitted_at, accepted_at, extension_days, widely_at, replied_at in \
@@ -310,7 +375,7 @@ def _closure_counts(session, lower, upper, scope, policies) -> Counts:
         yield department, int(due is not None and replied_at <= due), 1
 
 
-def _first_time_counts(session, lower, upper, scope, policies, now) -> Counts:
+def _first_time_counts(session, lower, upper, scope, policies, now, key=_by_department) -> Counts:
     """Suggestions replied to in the period whose outcome is known, and how many went without review.
 
     The outcome is known once the author rated a reply, requested a review, or the matter closed;
@@ -322,7 +387,7 @@ def _first_time_counts(session, lower, upper, scope, policies, now) -> Counts:
     known = case((or_(exists().where(Rating.suggestion_id == Suggestion.id), Suggestion.closed_at.is_not(None)), 1),
                  else_=0)
     per_suggestion = select(
-        Suggestion.lead_department_id.label("department"), Suggestion.policy_id.label("policy_id"),
+        key(Suggestion.replied_at).label("department"), Suggestion.policy_id.label("policy_id"),
         reviewed.label("reviewed"), known.label("known"),
         case((or_(reviewed == 1, known == 1), null()), else_=local_day(Suggestion.replied_at)).label("pending_day"),
     ).where(*_within(Suggestion.replied_at, lower, upper), *scope).subquery()
@@ -341,32 +406,34 @@ def _count(condition):
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def _decision_counts(session, lower, upper, scope):
+def _decision_counts(session, lower, upper, scope, key=_by_department):
     """(department, published decisions, adopted or partly adopted, of those converted)."""
     adopted = Suggestion.decision.in_(ADOPTED)
     converted = exists().where(Conversion.suggestion_id == Suggestion.id)
-    query = (select(Suggestion.lead_department_id, _count(Suggestion.decision.is_not(None)), _count(adopted),
+    group = key(Suggestion.replied_at)
+    query = (select(group, _count(Suggestion.decision.is_not(None)), _count(adopted),
                     _count(and_(adopted, converted)))
              .where(*_within(Suggestion.replied_at, lower, upper), Suggestion.published_at.is_not(None), *scope)
-             .group_by(Suggestion.lead_department_id))
+             .group_by(group))
     return session.execute(query).all()
 
 
-def _rating_counts(session, lower, upper, scope):
+def _rating_counts(session, lower, upper, scope, key=_by_department):
     """(department, ratings "satisfied" or "basically satisfied", all ratings given in the period)."""
-    query = (select(Suggestion.lead_department_id, _count(Rating.level.in_(CONTENT)), func.count(Rating.id))
+    group = key(Rating.created_at)
+    query = (select(group, _count(Rating.level.in_(CONTENT)), func.count(Rating.id))
              .select_from(Rating).join(Suggestion, Suggestion.id == Rating.suggestion_id)
              .where(*_within(Rating.created_at, lower, upper), *scope)
-             .group_by(Suggestion.lead_department_id))
+             .group_by(group))
     return session.execute(query).all()
 
 
-def _channel_counts(session, lower, upper, scope):
+def _channel_counts(session, lower, upper, scope, key=_by_department):
     """(department, submitted online, all suggestions submitted in the period). A split original is
     left out: its parts are counted instead."""
-    query = (select(Suggestion.lead_department_id, _count(Suggestion.channel == Channel.ONLINE.value),
-                    func.count(Suggestion.id))
+    group = key(Suggestion.submitted_at)
+    query = (select(group, _count(Suggestion.channel == Channel.ONLINE.value), func.count(Suggestion.id))
              .where(*_within(Suggestion.submitted_at, lower, upper), Suggestion.status != Status.SPLIT.value,
                     *scope)
-             .group_by(Suggestion.lead_department_id))
+             .group_by(group))
     return session.execute(query).all()

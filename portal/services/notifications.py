@@ -1,7 +1,8 @@
 """Tell the author, supporters and followers when a suggestion moves.
 
 In-portal notices are rows written in the same transaction as the change. E-mails are prepared
-alongside and sent only after that transaction commits, so a rolled-back change never mails anyone.
+alongside and, once that transaction commits, sent by the job thread (portal.jobs), so a rolled-back
+change never mails anyone and a slow mail server never slows the request.
 The text is rendered in each reader's own language (labels.NOTIFICATION).
 """
 from __future__ import annotations
@@ -10,10 +11,11 @@ import logging
 
 from flask import current_app, url_for
 from flask_babel import force_locale, gettext
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.models import Follow, Notification, Suggestion, Support, User
+from portal.transaction_hooks import after_real_commit, after_real_rollback
 
 log = logging.getLogger(__name__)
 PENDING_MAIL = "pending_mail"
@@ -51,6 +53,10 @@ def notify(session: Session, suggestion: Suggestion, kind: str, exclude: User | 
 
 def _prepare_mail(user: User, suggestion: Suggestion, kind: str) -> tuple[str, str, str]:
     from portal import labels
+    from portal.services.public_views import public_title
+
+    # Supporters and followers are the public: they read the title as the public pages show it.
+    title = suggestion.title if user.id == suggestion.author_id else public_title(suggestion)
 
     with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
         subject = gettext("Suggestion %(number)s: %(what)s", number=suggestion.tracking_number,
@@ -60,26 +66,25 @@ def _prepare_mail(user: User, suggestion: Suggestion, kind: str) -> tuple[str, s
         except Exception:  # no request or no public page (CLI runs): the tracking number suffices
             link = ""
         body = "\n\n".join(part for part in (
-            suggestion.title, str(labels.NOTIFICATION[kind]), link,
+            title, str(labels.NOTIFICATION[kind]), link,
             gettext("You receive this because you made, support or follow this suggestion. "
                     "You can turn notifications off in your profile.")) if part)
     return user.email, subject, body
 
 
-@event.listens_for(Session, "after_commit")
+@after_real_commit
 def _send_after_commit(session: Session) -> None:
     pending = session.info.pop(PENDING_MAIL, [])
     if not pending:
         return
+    from portal import jobs
     from portal.mail import send_mail
 
+    # A mail server outage must not undo or fail the committed change: the runner logs it.
     for to, subject, body in pending:
-        try:
-            send_mail(to, subject, body)
-        except Exception:  # a mail server outage must not undo or fail the committed change
-            log.exception("could not send mail to %s", to)
+        jobs.submit(send_mail, to, subject, body, failure=f"could not send mail to {to}")
 
 
-@event.listens_for(Session, "after_rollback")
+@after_real_rollback
 def _forget_after_rollback(session: Session) -> None:
     session.info.pop(PENDING_MAIL, None)

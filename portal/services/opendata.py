@@ -1,8 +1,8 @@
 """Open data: public suggestions and the metrics, as rows for CSV and JSON Lines downloads.
 
 Only public suggestions (accepted ones: `Suggestion.is_public`) are exported. The department's
-decision, reply and conversions are included only once published. Residents' and staff's text goes
-through `mask_personal_data`; the author appears as the masked name or empty (anonymous), never the
+decision, reply and conversions are included only once published. Every record is built from the
+public view (`portal.services.public_views`), so all text is masked; the author appears as the masked name or empty (anonymous), never the
 real name; contact data, e-mail and phone numbers are never read. Rows are produced in batches by
 primary key, so an export of any size streams with bounded memory.
 """
@@ -18,10 +18,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from portal.models import (
-    PUBLIC_STATUSES, Category, Conversion, Department, District, Suggestion,
+    PUBLIC_STATUSES, Category, Conversion, Department, District, Reply, Suggestion,
 )
 from portal.services.metrics import METRIC_CODES, compute_by_department, period_bounds, year_bounds
-from portal.services.privacy import mask_personal_data
+from portal.services.public_views import public_suggestion
 from portal.timeutil import local_date
 
 BATCH_SIZE = 500
@@ -46,7 +46,7 @@ def _names(table: dict, key: Optional[int]) -> tuple[str, str]:
     return (item.name, item.name_en) if item is not None else ("", "")
 
 
-def _number(value) -> str:
+def number_text(value) -> str:
     """50.00 → "50", 12.50 → "12.5": outcome values as people write them."""
     text = format(value, "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
@@ -63,27 +63,26 @@ class _References:
 
 def public_record(s: Suggestion, refs: _References) -> dict:
     """One suggestion as open data: nested lists for JSON; `flatten` makes a CSV row of it."""
+    view = public_suggestion(s, with_replies=True, with_conversions=True)
     category, category_en = _names(refs.categories, s.category_id)
     district, district_en = _names(refs.districts, s.district_id)
     department, department_en = _names(refs.departments, s.lead_department_id)
     record = dict(
-        tracking_number=s.tracking_number, title=mask_personal_data(s.title),
-        problem=mask_personal_data(s.problem), measures=mask_personal_data(s.measures),
+        tracking_number=s.tracking_number, title=view.title, problem=view.problem, measures=view.measures,
         category=category, category_en=category_en, district=district, district_en=district_en,
         lead_department=department, lead_department_en=department_en, status=s.status, channel=s.channel,
         submitted_on=_day(s.submitted_at), accepted_on=_day(s.accepted_at), replied_on=_day(s.replied_at),
-        support_count=s.support_count, author=s.public_author,
+        support_count=s.support_count, author=view.author,
         published_on=None, decision=None, reply=None, conversions=[],
     )
-    if s.published_at is not None:
-        replies = [r for r in s.replies if r.kind == "reply"]
+    if view.published_at is not None:
+        replies = [r for r in view.replies if r.kind == "reply"]
         record.update(
-            published_on=_day(s.published_at), decision=s.decision,
-            reply=mask_personal_data(replies[-1].body) if replies else None,
-            conversions=[dict(type=c.type, description=mask_personal_data(c.description),
-                              started_on=c.started_on.isoformat(),
-                              outcomes=[dict(name=o.name, value=_number(o.value), unit=o.unit) for o in c.outcomes])
-                         for c in s.conversions],
+            published_on=_day(view.published_at), decision=view.decision,
+            reply=replies[-1].body if replies else None,
+            conversions=[dict(type=c.type, description=c.description, started_on=c.started_on.isoformat(),
+                              outcomes=[dict(name=o.name, value=number_text(o.value), unit=o.unit) for o in c.outcomes])
+                         for c in view.conversions],
         )
     return record
 
@@ -100,8 +99,10 @@ def public_records(session: Session, year: Optional[int] = None) -> Iterator[dic
         batch = session.scalars(
             select(Suggestion).where(*conditions, Suggestion.id > last_id).order_by(Suggestion.id)
             .limit(BATCH_SIZE)
-            .options(selectinload(Suggestion.author), selectinload(Suggestion.replies),
-                     selectinload(Suggestion.conversions).selectinload(Conversion.outcomes))
+            .options(selectinload(Suggestion.author), selectinload(Suggestion.replies).selectinload(Reply.rating),
+                     selectinload(Suggestion.themed_call),
+                     selectinload(Suggestion.conversions).selectinload(Conversion.outcomes),
+                     selectinload(Suggestion.conversions).selectinload(Conversion.progress))
         ).all()
         if not batch:
             return

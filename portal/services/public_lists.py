@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from sqlalchemy import Select, exists, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Select, exists, select
+from sqlalchemy.orm import selectinload
 
 from portal.models import Conversion, OPEN_STATUSES, PUBLIC_STATUSES, Status, Suggestion
 
@@ -39,25 +39,23 @@ class OutcomeFilters:
     conversion_type: Optional[str] = None
 
 
-@dataclass
-class Page:
-    items: list
-    page: int
-    pages: int
-    total: int
+# Newest accepted first: the home page and the lists share this order and its index.
+NEWEST = (Suggestion.accepted_at, Suggestion.id)
+NEWEST_PUBLISHED = (Suggestion.published_at, Suggestion.id)
 
 
-def paginate(session: Session, query: Select, page: int, per_page: int) -> Page:
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    pages = max(1, -(-total // per_page))
-    page = min(max(1, page), pages)
-    items = list(session.scalars(query.limit(per_page).offset((page - 1) * per_page)).unique())
-    return Page(items=items, page=page, pages=pages, total=total)
+def sort_keys(filters: ListFilters) -> tuple:
+    """The keyset order of the suggestion lists; each has an index (see Suggestion.__table_args__)."""
+    if filters.sort == "supported":
+        return (Suggestion.support_count, Suggestion.id)
+    return NEWEST
 
 
 def suggestions_query(filters: ListFilters) -> Select:
+    """Public suggestions matching `filters`, unordered: pages are cut by `pagination.keyset_page`."""
     statuses = [s.value for s in STATUS_GROUPS.get(filters.group, PUBLIC_STATUSES)]
-    query = select(Suggestion).where(Suggestion.status.in_(statuses)).options(
+    # Public suggestions were all accepted; saying so lets the newest-first index serve the order.
+    query = select(Suggestion).where(Suggestion.status.in_(statuses), Suggestion.accepted_at.is_not(None)).options(
         selectinload(Suggestion.category), selectinload(Suggestion.district),
         selectinload(Suggestion.lead_department), selectinload(Suggestion.author))
     if filters.category_id:
@@ -70,22 +68,21 @@ def suggestions_query(filters: ListFilters) -> Select:
         query = query.where(Suggestion.themed_call_id == filters.call_id)
     if filters.widely_supported:
         query = query.where(Suggestion.widely_supported_at.is_not(None))
-    if filters.sort == "supported":
-        return query.order_by(Suggestion.support_count.desc(), Suggestion.id.desc())
-    return query.order_by(Suggestion.accepted_at.desc().nulls_last(), Suggestion.id.desc())
+    return query
 
 
 def outcomes_query(filters: OutcomeFilters) -> Select:
-    """Published answers, newest first, with their conversions loaded for the summary."""
+    """Published answers (ordered NEWEST_PUBLISHED by the paginator), conversions loaded for the summary."""
     statuses = [s.value for s in PUBLIC_STATUSES]
     query = (select(Suggestion)
              .where(Suggestion.status.in_(statuses), Suggestion.published_at.is_not(None))
              .options(selectinload(Suggestion.conversions).selectinload(Conversion.outcomes),
                       selectinload(Suggestion.conversions).selectinload(Conversion.progress),
-                      selectinload(Suggestion.lead_department), selectinload(Suggestion.category)))
+                      selectinload(Suggestion.lead_department), selectinload(Suggestion.category),
+                      selectinload(Suggestion.district), selectinload(Suggestion.author)))
     if filters.decision:
         query = query.where(Suggestion.decision == filters.decision)
     if filters.conversion_type:
         query = query.where(exists().where(Conversion.suggestion_id == Suggestion.id,
                                            Conversion.type == filters.conversion_type))
-    return query.order_by(Suggestion.published_at.desc(), Suggestion.id.desc())
+    return query

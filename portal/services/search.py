@@ -42,6 +42,10 @@ def similar_suggestions(text: str, limit: int = 5, exclude_id: Optional[int] = N
                               url_path=hit.url_path) for hit in hits if hit.object_id is not None]
 
 
+# Below this confidence the hint is shown as a weak lead and the dispatch form does not act on it.
+USEFUL_CONFIDENCE = 0.5
+
+
 @dataclass(frozen=True)
 class RoutingHint:
     department: Department
@@ -51,6 +55,11 @@ class RoutingHint:
     @property
     def percent(self) -> int:
         return round(self.confidence * 100)
+
+    @property
+    def useful(self) -> bool:
+        """Confident enough to pre-select: one department clearly leads the vote."""
+        return self.confidence >= USEFUL_CONFIDENCE
 
 
 def draft_text(suggestion: Suggestion) -> str:

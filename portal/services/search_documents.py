@@ -1,9 +1,9 @@
 """What the search index holds: documents built from public data only, one source per kind.
 
 A document is a plain dict in the `search_index` package's contract (see search_index/schema.py).
-Everything a resident wrote goes through `mask_personal_data`; no author name (only the masked
-display name or nothing for anonymous), no contact data. The department's decision, reply and
-conversion are included only once the department has published them (`published_at`).
+Documents are built from the public views (`portal.services.public_views`): masked text, no author
+name (only the masked display name or nothing for anonymous), no contact data, no internal note.
+The department's decision, reply and conversion are there only once published (`published_at`).
 
 Each document carries a `fingerprint` (a hash of its content) so `flask search verify` can tell
 a stale document from a current one without comparing every field.
@@ -24,8 +24,8 @@ from typing import Any, Optional
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from portal.models import PUBLIC_STATUSES, Conversion, Suggestion
-from portal.services.privacy import mask_personal_data
+from portal.models import PUBLIC_STATUSES, Conversion, Reply, Suggestion
+from portal.services.public_views import PublicConversion, public_hearing, public_suggestion
 from portal.timeutil import LOCAL_TZ
 
 
@@ -67,7 +67,7 @@ def format_amount(value: Decimal | int | float) -> str:
     return format(Decimal(str(value)).normalize(), "f")
 
 
-def conversion_text(conversions: Iterable[Conversion]) -> str:
+def conversion_text(conversions: Iterable[Conversion | PublicConversion]) -> str:
     """What the suggestion became, with its outcomes ("房源 50 套") and progress notes."""
     parts: list[str] = []
     for conversion in conversions:
@@ -84,14 +84,15 @@ def suggestion_document(suggestion: Suggestion) -> Optional[dict[str, Any]]:
     """The public document for `suggestion`, or None when it must not be in the index."""
     if not suggestion.is_public:
         return None
-    body = "\n".join(part for part in (suggestion.problem, suggestion.measures) if part)
+    view = public_suggestion(suggestion, with_replies=True, with_conversions=True)
+    body = "\n".join(part for part in (view.problem, view.measures) if part)
     doc: dict[str, Any] = {
         "doc_id": doc_id("suggestion", suggestion.id),
         "kind": "suggestion",
         "object_id": suggestion.id,
         "url_path": f"/suggestions/{suggestion.id}",
-        "title": mask_personal_data(suggestion.title),
-        "body": mask_personal_data(body),
+        "title": view.title,
+        "body": body,
         "status": suggestion.status,
         "category": _slug(suggestion.category),
         "district": _slug(suggestion.district),
@@ -101,14 +102,14 @@ def suggestion_document(suggestion: Suggestion) -> Optional[dict[str, Any]]:
         "published_at": _naive_utc(suggestion.submitted_at),
         "year": _local_year(suggestion.submitted_at),
         "tracking_number": suggestion.tracking_number,
-        "author_display": suggestion.public_author or "",
+        "author_display": view.author or "",
     }
-    if suggestion.published_at is not None:
-        decisions = [r.decision for r in suggestion.replies if r.kind == "reply" and r.decision]
-        doc["decision"] = suggestion.decision or (decisions[-1] if decisions else None)
-        doc["reply"] = mask_personal_data("\n\n".join(r.body for r in suggestion.replies if r.body))
-        doc["conversion"] = mask_personal_data(conversion_text(suggestion.conversions))
-        doc["conversion_types"] = sorted({c.type for c in suggestion.conversions})
+    if view.published_at is not None:
+        decisions = [r.decision for r in view.replies if r.kind == "reply" and r.decision]
+        doc["decision"] = view.decision or (decisions[-1] if decisions else None)
+        doc["reply"] = "\n\n".join(r.body for r in view.replies if r.body)
+        doc["conversion"] = conversion_text(view.conversions)
+        doc["conversion_types"] = sorted({c.type for c in view.conversions})
     return _finish(doc)
 
 
@@ -120,14 +121,15 @@ def hearing_document(hearing: Any) -> Optional[dict[str, Any]]:
     """
     if not hearing.is_public:
         return None
+    view = public_hearing(hearing, full=False)
     concluded = hearing.concluded_at if hearing.conclusion else None
     doc: dict[str, Any] = {
         "doc_id": doc_id("hearing", hearing.id),
         "kind": "hearing",
         "object_id": hearing.id,
         "url_path": f"/hearings/{hearing.id}",
-        "title": mask_personal_data(hearing.subject),
-        "place": mask_personal_data(hearing.venue or ""),
+        "title": view.subject,
+        "place": view.venue,
         "status": hearing.status,
         "department": hearing.department.slug if hearing.department is not None else None,
         "event_at": _naive_utc(hearing.starts_at),
@@ -135,7 +137,7 @@ def hearing_document(hearing: Any) -> Optional[dict[str, Any]]:
         "year": _local_year(hearing.starts_at),
     }
     if concluded is not None:
-        doc["conclusion"] = mask_personal_data(hearing.conclusion)
+        doc["conclusion"] = view.conclusion
     return _finish(doc)
 
 
@@ -154,7 +156,8 @@ def _suggestion_query():
     return select(Suggestion).options(
         selectinload(Suggestion.category), selectinload(Suggestion.district),
         selectinload(Suggestion.lead_department), selectinload(Suggestion.author),
-        selectinload(Suggestion.replies),
+        selectinload(Suggestion.themed_call),
+        selectinload(Suggestion.replies).selectinload(Reply.rating),
         selectinload(Suggestion.conversions).selectinload(Conversion.outcomes),
         selectinload(Suggestion.conversions).selectinload(Conversion.progress),
     )

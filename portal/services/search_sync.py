@@ -8,12 +8,19 @@
 2. Applying. `apply_pending` reads pending rows, builds each document from the committed
    database (upsert when public, delete otherwise), writes the index, then deletes the rows
    and commits. A crash in between leaves the rows pending; applying again is harmless.
-   The whole read → build → write → delete runs under `sync.lock` beside the index, so two
+   The whole read → build → write → delete runs under the sync lock beside the index, so two
    appliers (threads or processes) cannot overwrite a newer document with an older one.
-3. Inline. With SEARCH_SYNC_INLINE (default) a commit that wrote outbox rows applies them right
-   after the commit, in a separate session: never inside the transaction, and a failure is
-   logged and leaves the rows for the next sync. With several gunicorn workers turn it off and
-   run `flask search sync --loop 5` as the one writer.
+3. PostgreSQL. With SEARCH_BACKEND=postgres the index is a table of the database: the documents are
+   rewritten before the commit, in the same transaction (`portal.services.search_postgres`), so
+   every host finds a change as soon as it commits. The steps below then only meet rows left by a
+   failed refresh.
+4. After commit. With SEARCH_SYNC_INLINE (default) a commit that wrote outbox rows wakes the
+   process's sync thread, which applies them in its own session: a job after commit, never
+   inside the request (the response does not wait; tests set SEARCH_SYNC_WAIT to read their own
+   writes). A missing or unreadable index is rebuilt there too, and a failure is logged and
+   leaves the rows for the next turn. With SEARCH_SYNC_INLINE=0 the web processes do no index
+   work at all and `flask search sync --loop 5` is the one writer; the loop also compares the
+   index with the database every few minutes and re-applies whatever differs (`repair`).
 """
 from __future__ import annotations
 
@@ -29,16 +36,21 @@ from flask import Flask, current_app, has_app_context
 from sqlalchemy import delete, event, func, insert, inspect, select
 from sqlalchemy.orm import Session
 
+from portal import caching, jobs
+from portal.jobs import Worker
 from portal.models import (
     Category, Conversion, ConversionOutcome, ConversionProgress, Department, District, IndexOutbox, Reply,
     Suggestion, Support,
 )
+from portal.services import search_postgres
 from portal.services.search_documents import (
     SOURCES, documents_for, doc_id, expected_documents, hearing_document, model_source, register_source,
 )
 from portal.timeutil import utcnow
-from search_index import IndexUnavailable, SearchIndex, VerifyReport, diff
-from search_index.store import file_lock
+from search_index import IndexBusy, IndexUnavailable, SearchIndex, VerifyReport, diff
+from search_index.pgstore import PostgresSearchIndex
+from search_index.store import file_lock, lock_path
+from portal.transaction_hooks import after_real_commit, after_real_rollback
 
 log = logging.getLogger(__name__)
 
@@ -46,15 +58,24 @@ Key = tuple[str, int]  # (document kind, object id)
 Tracker = Callable[[Session, Any], Iterable[Key]]
 
 _WROTE_OUTBOX = "search_outbox_written"
+_OUTBOX_KEYS = "search_outbox_keys"
 _APPLIER = "search_applier"
-INLINE_LOCK_TIMEOUT = 2.0  # a request waits this long for a running reindex, then leaves the rows
+SYNC_WAIT_TIMEOUT = jobs.WAIT_TIMEOUT  # SEARCH_SYNC_WAIT (tests): how long a commit waits for its index turn
 BATCH = 500
 
 
 # ----- the index object ---------------------------------------------------------------------------
-def get_index(app: Flask | None = None) -> SearchIndex:
-    """The app's SearchIndex, shared by all requests (it caches its searcher)."""
+def get_index(app: Flask | None = None) -> SearchIndex | PostgresSearchIndex:
+    """The app's index, shared by all requests: Whoosh (it caches its searcher) or PostgreSQL."""
     app = app or current_app
+    if app.config.get("SEARCH_BACKEND") == "postgres":
+        from portal.extensions import db
+        from portal.models import search_documents
+
+        index = app.extensions.get("search_index")
+        if not isinstance(index, PostgresSearchIndex) or index.engine is not db.engine:
+            index = app.extensions["search_index"] = PostgresSearchIndex(db.engine, search_documents)
+        return index
     base_dir = app.config["SEARCH_INDEX_DIR"]
     index = app.extensions.get("search_index")
     if index is None or index.base_dir != os.fspath(base_dir):
@@ -65,10 +86,10 @@ def get_index(app: Flask | None = None) -> SearchIndex:
 def writer_turn(index: SearchIndex, timeout: float) -> AbstractContextManager[None]:
     """Exclusive right to sync or rebuild `index`, across threads and processes.
 
-    Separate from the package's writer.lock, which `SearchIndex.apply`/`rebuild` take
+    Separate from the package's writer lock, which `SearchIndex.apply`/`rebuild` take
     themselves (flock would block on a second descriptor of the same file in this process).
     """
-    return file_lock(os.path.join(index.base_dir, "sync.lock"), timeout, "search sync lock")
+    return file_lock(lock_path(index.base_dir, "sync"), timeout, "search sync lock")
 
 
 # ----- tracking: which documents a flush affects ---------------------------------------------------
@@ -151,23 +172,63 @@ def _queue_outbox_rows(session: Session, flush_context: Any) -> None:
         [{"kind": kind, "object_id": object_id, "created_at": now} for kind, object_id in sorted(keys)],
     )
     session.info[_WROTE_OUTBOX] = True
+    session.info.setdefault(_OUTBOX_KEYS, set()).update(keys)
 
 
-@event.listens_for(Session, "after_rollback")
+@after_real_rollback
 def _forget_outbox_rows(session: Session) -> None:
     session.info.pop(_WROTE_OUTBOX, None)
+    session.info.pop(_OUTBOX_KEYS, None)
 
 
-@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "before_commit")
+def _index_in_the_transaction(session: Session) -> None:
+    """PostgreSQL backend: rewrite the queued documents before this commit, in its transaction."""
+    if session.info.get(_APPLIER) or not has_app_context() or current_app.config.get("SEARCH_BACKEND") != "postgres":
+        return
+    session.flush()  # what is still pending queues its documents now, not after this hook
+    keys = session.info.pop(_OUTBOX_KEYS, None)
+    if keys and search_postgres.refresh_in_transaction(session, get_index(), keys):
+        session.info.pop(_WROTE_OUTBOX, None)  # nothing left for an after-commit sync
+
+
+@after_real_commit
 def _apply_after_commit(session: Session) -> None:
     if not session.info.pop(_WROTE_OUTBOX, False) or session.info.get(_APPLIER):
         return
     if not has_app_context() or not current_app.config.get("SEARCH_SYNC_INLINE"):
         return
-    try:
-        sync_now(current_app._get_current_object(), lock_timeout=INLINE_LOCK_TIMEOUT)
-    except Exception:  # the change is committed; the rows stay pending for the next sync
-        log.exception("search: inline sync failed; `flask search sync` will apply the pending changes")
+    app = current_app._get_current_object()
+    thread = sync_thread(app)
+    ticket = thread.wake()
+    if app.config.get("SEARCH_SYNC_WAIT"):
+        thread.wait(ticket, timeout=SYNC_WAIT_TIMEOUT)
+
+
+class SyncThread(Worker):
+    """The process's search-index job runner: applies the outbox after commits, off the request.
+
+    A `portal.jobs.Worker`: one per app and process, leaving when idle. Each turn applies
+    whatever is pending, so many commits during one turn cost one more turn, not one each.
+    """
+
+    thread_name = "search-sync"
+    extension_key = "search_sync_thread"
+
+    def turn(self) -> None:
+        try:
+            sync_now(self.app)
+        except IndexBusy as exc:  # a reindex or another worker's turn: the rows wait for the next
+            log.info("search: index busy (%s); pending changes wait for the next turn", exc)
+
+    def turn_failed(self, error: Exception) -> None:
+        # The changes are committed; the rows stay pending for the next turn.
+        log.error("search: sync after commit failed; the next turn or `flask search sync` applies it",
+                  exc_info=error)
+
+
+def sync_thread(app: Flask) -> SyncThread:
+    return SyncThread.of(app)
 
 
 # ----- applying --------------------------------------------------------------------------------------
@@ -205,6 +266,11 @@ def apply_pending(session: Session, index: SearchIndex, *, lock_timeout: float =
     instead: applying a few rows to an empty index would hide everything else.
     """
     result = SyncResult()
+    if isinstance(index, PostgresSearchIndex):  # per-document locks: no single writer needed
+        result.rows, counts = search_postgres.apply_pending(session, index)
+        result.upserted, result.deleted = counts["upserted"], counts["deleted"]
+        _retire_shared_pages(result)
+        return result
     with writer_turn(index, lock_timeout):
         if rebuild_if_missing and not index.health()["available"]:
             log.warning("search index missing or unreadable: rebuilding from the database")
@@ -227,13 +293,32 @@ def apply_pending(session: Session, index: SearchIndex, *, lock_timeout: float =
                 for object_id, doc in documents_for(session, kind, ids).items():
                     operations.append(("upsert", doc) if doc else ("delete", doc_id(kind, object_id)))
             if operations:
-                counts = index.apply(operations)
+                try:
+                    # Deleted or damaged since the check above: rebuild, never index only this batch.
+                    counts = index.apply(operations, create_missing=not rebuild_if_missing)
+                except IndexUnavailable:
+                    log.warning("search index vanished while applying: rebuilding from the database")
+                    session.rollback()
+                    result.rebuilt = _rebuild(session, index)
+                    return result
                 result.upserted += counts["upserted"]
                 result.deleted += sum(1 for op, _ in operations if op == "delete")
+            # End the reading transaction first: on SQLite a transaction that read and then writes
+            # is refused outright when another process committed meanwhile; a fresh one waits.
+            session.commit()
             session.execute(delete(IndexOutbox).where(IndexOutbox.id.in_([r[0] for r in rows])))
             session.commit()
             result.rows += len(rows)
+    _retire_shared_pages(result)
     return result
+
+
+def _retire_shared_pages(result: SyncResult) -> None:
+    """Search pages shared with anonymous visitors (portal.caching) were answered from the index
+    before these changes: retire them. (The writer's session is not the app's, whose commits
+    move the generation by themselves.)"""
+    if (result.rows or result.rebuilt is not None) and has_app_context():
+        caching.bump("public")
 
 
 def _rebuild(session: Session, index: SearchIndex, procs: int = 1) -> int:
@@ -241,9 +326,12 @@ def _rebuild(session: Session, index: SearchIndex, procs: int = 1) -> int:
     # stay and are applied on top (applying is idempotent).
     covered = session.scalars(select(IndexOutbox.id)).all()
     count = index.rebuild(expected_documents(session), procs=procs)
+    session.commit()  # end the long read before writing (see apply_pending)
     for start in range(0, len(covered), BATCH):
         session.execute(delete(IndexOutbox).where(IndexOutbox.id.in_(covered[start:start + BATCH])))
     session.commit()
+    if has_app_context():
+        caching.bump("public")  # shared search pages were answered from the replaced index
     return count
 
 
@@ -252,7 +340,10 @@ def reindex(session: Session, index: SearchIndex, *, procs: int = 1, lock_timeou
 
     `procs` > 1 indexes in that many worker processes. Only the command line asks for it:
     a rebuild that a web request triggers (index missing) never forks its worker.
+    The PostgreSQL backend refreshes every document in batches instead (`procs` does not apply).
     """
+    if isinstance(index, PostgresSearchIndex):
+        return search_postgres.reindex(session, index)
     with writer_turn(index, lock_timeout):
         return _rebuild(session, index, procs)
 
@@ -279,6 +370,30 @@ def verify(session: Session, index: SearchIndex) -> Verification:
     except IndexUnavailable as exc:
         return Verification(diff(expected, {}), available=False, pending=pending, problems=[str(exc)])
     return Verification(diff(expected, actual), pending=pending)
+
+
+def repair(session: Session, index: SearchIndex) -> int:
+    """Queue every document the index has wrong (missing, stale, extra); the next apply fixes them.
+
+    Differences come from crashes between an index write and its outbox delete, or from an index
+    swapped or damaged by hand. Returns how many documents were queued; commits.
+    """
+    result = verify(session, index)
+    if not result.available:
+        return 0  # apply_pending rebuilds a missing index as a whole
+    report = result.report
+    keys = sorted({_parse_doc_id(d) for d in (*report.missing, *report.stale, *report.extra)} - {None})
+    if keys:
+        now = utcnow()
+        session.execute(insert(IndexOutbox.__table__),
+                        [{"kind": kind, "object_id": object_id, "created_at": now} for kind, object_id in keys])
+    session.commit()
+    return len(keys)
+
+
+def _parse_doc_id(value: str) -> Key | None:
+    kind, _sep, object_id = value.partition(":")
+    return (kind, int(object_id)) if object_id.isascii() and object_id.isdigit() else None
 
 
 def _register_hearings() -> None:

@@ -4,6 +4,8 @@ Row shape (the shared real messages): ``id, title, body, time`` and optionally `
 (Chinese name), ``reply`` + ``reply_time`` (the department's published answer), ``likes``.
 
 Idempotent by ``id`` (kept as `Suggestion.external_id`): rows already imported are skipped.
+Every row is marked `Suggestion.imported`: history stays searchable and in open data (labelled),
+but never enters the live queues, workbenches, digest or metrics.
 
 Why statuses are set here rather than through `workflow.apply_transition`: the state machine
 lets only office staff accept and dispatch and only the lead department reply; an import has no
@@ -120,7 +122,7 @@ def _import_row(session: Session, row: dict[str, Any], external_id: str, categor
     suggestion = Suggestion(
         tracking_number=f"IMP{external_id}"[:20], external_id=external_id, title=title[:TITLE_MAX], problem=body,
         measures="", category=category, channel=Channel.IMPORT.value, submitted_at=submitted,
-        support_count=likes, status=Status.SUBMITTED.value,
+        support_count=likes, status=Status.SUBMITTED.value, imported=True,
     )
     session.add(suggestion)
     _legacy_step(session, suggestion, "accept", submitted)

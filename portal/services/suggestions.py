@@ -114,7 +114,7 @@ def office_request(suggestion: Suggestion) -> str:
     """The office's note asking for more information: the note of the last request_info event."""
     for event in reversed(suggestion.events):
         if event.action == "request_info":
-            return event.note
+            return event.public_note
     return ""
 
 
@@ -125,7 +125,8 @@ def resubmit(session: Session, suggestion: Suggestion, author: User, *, title: s
     if suggestion.status != Status.NEEDS_INFO.value:
         raise SuggestionError("not_waiting_for_info")
     suggestion.title, suggestion.problem, suggestion.measures = title.strip(), problem.strip(), measures.strip()
-    workflow.apply_transition(session, suggestion, "resubmit", author, note.strip())
+    # The author's own words to the office: the author sees them on their timeline.
+    workflow.apply_transition(session, suggestion, "resubmit", author, public_note=note.strip())
 
 
 def withdraw(session: Session, suggestion: Suggestion, author: User) -> None:
@@ -145,13 +146,16 @@ def _require_author(suggestion: Suggestion, user: User) -> None:
 def support(session: Session, suggestion: Suggestion, user: User, now: Optional[datetime] = None) -> bool:
     """附议. True when this click added a support; False when the resident had already supported.
 
-    Exact under concurrent clicks: the unique constraint decides "one per resident" (the insert
-    runs in a SAVEPOINT so a duplicate does not spoil the request's transaction), and the count is
+    Exact under concurrent clicks and merges: the suggestion's row is locked first, so a duplicate
+    merge of it or into it runs wholly before or after (a suggestion merged meanwhile sends the
+    support on to its target); the unique constraint decides "one per resident" (the insert runs
+    in a SAVEPOINT so a duplicate does not spoil the request's transaction), and the count is
     incremented by the database, never read and written back by Python.
     """
     now = now or utcnow()
     if not user.has_role(Role.RESIDENT):
         raise SuggestionError("residents_only")
+    suggestion = lock_following_merges(session, suggestion)
     if suggestion.author_id == user.id:
         raise SuggestionError("own_suggestion")
     if not suggestion.is_open_for_support:
@@ -170,6 +174,34 @@ def support(session: Session, suggestion: Suggestion, user: User, now: Optional[
     if count >= deadlines.policy_for(session, suggestion).support_threshold:
         _mark_widely_supported(session, suggestion, now)
     return True
+
+
+def merged_into(session: Session, suggestion_id: int) -> int:
+    """The suggestion that now carries `suggestion_id`'s matter: itself, or what it was merged into."""
+    seen = {suggestion_id}
+    while (target := session.scalar(select(Suggestion.duplicate_of_id).where(Suggestion.id == suggestion_id))):
+        if target in seen:
+            break
+        seen.add(target)
+        suggestion_id = target
+    return suggestion_id
+
+
+def lock_suggestion(session: Session, suggestion_id: int) -> Suggestion:
+    """The suggestion, re-read under a row lock held until commit (SQLite's write lock does as much)."""
+    return session.execute(
+        select(Suggestion).where(Suggestion.id == suggestion_id).with_for_update()
+        .execution_options(populate_existing=True)).scalar_one()
+
+
+def lock_following_merges(session: Session, suggestion: Suggestion) -> Suggestion:
+    """Lock `suggestion`; when it was merged as a duplicate, lock and return what it was merged into."""
+    locked = lock_suggestion(session, suggestion.id)
+    seen = {locked.id}
+    while locked.duplicate_of_id is not None and locked.duplicate_of_id not in seen:
+        locked = lock_suggestion(session, locked.duplicate_of_id)
+        seen.add(locked.id)
+    return locked
 
 
 def _mark_widely_supported(session: Session, suggestion: Suggestion, now: datetime) -> None:
@@ -293,7 +325,7 @@ def request_review(session: Session, suggestion: Suggestion, author: User, reaso
     now = now or utcnow()
     _require_author(suggestion, author)
     action = _check_review_request(session, suggestion, now)
-    workflow.apply_transition(session, suggestion, action, author, reason.strip())
+    workflow.apply_transition(session, suggestion, action, author, public_note=reason.strip())
     return action
 
 
@@ -312,13 +344,17 @@ def timeline_for(suggestion: Suggestion, viewer: Optional[User]) -> list:
 
 
 def is_handling_staff(suggestion: Suggestion, viewer: Optional[User]) -> bool:
-    """Office staff, or staff of a department the suggestion was dispatched to."""
+    """Office staff, or staff of a department the suggestion is dispatched to now.
+
+    A department that disputed the dispatch (its row is no longer active) stops seeing what the
+    next lead department writes before it is published.
+    """
     if viewer is None or not viewer.is_authenticated:
         return False
     if viewer.has_role(Role.OFFICE_STAFF):
         return True
     if viewer.has_role(Role.DEPARTMENT_STAFF) and viewer.department_id is not None:
-        return any(d.department_id == viewer.department_id for d in suggestion.dispatches)
+        return any(d.active and d.department_id == viewer.department_id for d in suggestion.dispatches)
     return False
 
 

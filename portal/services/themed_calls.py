@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Optional
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from portal.models import PUBLIC_STATUSES, Suggestion, ThemedCall, User
 from portal.timeutil import utcnow
@@ -46,6 +46,7 @@ def public_calls(session: Session, now: Optional[datetime] = None) -> list[Theme
     """Calls that have opened (upcoming ones are not announced yet), newest first."""
     now = now or utcnow()
     return list(session.scalars(select(ThemedCall).where(ThemedCall.opens_at <= now)
+                                .options(selectinload(ThemedCall.department))
                                 .order_by(ThemedCall.opens_at.desc(), ThemedCall.id.desc())))
 
 
@@ -55,10 +56,13 @@ def department_calls(session: Session, department_id: int) -> list[ThemedCall]:
 
 
 def suggestions_in(session: Session, call: ThemedCall, public_only: bool = False) -> list[Suggestion]:
-    query = select(Suggestion).where(Suggestion.themed_call_id == call.id)
+    query = select(Suggestion).where(Suggestion.themed_call_id == call.id).options(selectinload(Suggestion.author))
     if public_only:
         query = query.where(Suggestion.status.in_([s.value for s in PUBLIC_STATUSES]))
-    return list(session.scalars(query.order_by(Suggestion.submitted_at, Suggestion.id)))
+    return list(session.scalars(query.options(selectinload(Suggestion.author), selectinload(Suggestion.category),
+                                              selectinload(Suggestion.district),
+                                              selectinload(Suggestion.lead_department))
+                                .order_by(Suggestion.submitted_at, Suggestion.id)))
 
 
 def _check_period(opens_at: datetime, closes_at: datetime) -> None:

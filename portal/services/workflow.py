@@ -41,6 +41,9 @@ TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
     Transition("dispatch", (S.ACCEPTED,), S.DISPATCHED, (OFFICE,)),
     Transition("dispute_dispatch", (S.DISPATCHED,), S.ACCEPTED, (LEAD_DEPARTMENT,), public=False),
     Transition("reply", (S.DISPATCHED,), S.REPLIED, (LEAD_DEPARTMENT,)),
+    # The undo window: a reply not yet published, rated or converted may be taken back for a short
+    # while after it was sent (portal.services.handling.retract_reply); the author is told.
+    Transition("retract_reply", (S.REPLIED,), S.DISPATCHED, (LEAD_DEPARTMENT,), public=False),
     Transition("request_review", (S.REPLIED,), S.IN_REVIEW, (AUTHOR,)),
     Transition("answer_review", (S.IN_REVIEW,), S.REVIEWED, (OFFICE,)),
     Transition("request_second_review", (S.REVIEWED,), S.IN_SECOND_REVIEW, (AUTHOR,)),
@@ -94,7 +97,9 @@ def can(user: Optional[User], suggestion: Suggestion, action: str) -> bool:
 
 
 def apply_transition(session: Session, suggestion: Suggestion, action: str, actor: Optional[User],
-                     note: str = "") -> SuggestionEvent:
+                     note: str = "", public_note: str = "") -> SuggestionEvent:
+    """Move `suggestion` by `action`; `note` is for colleagues only, `public_note` for the author and,
+    on a public event, everyone."""
     """Move `suggestion` by `action`, or raise TransitionNotAllowed. Writes the audit row."""
     transition = TRANSITIONS.get(action)
     if transition is None:
@@ -106,7 +111,8 @@ def apply_transition(session: Session, suggestion: Suggestion, action: str, acto
     now = utcnow()
     event = SuggestionEvent(
         suggestion=suggestion, actor=actor, action=action, from_status=suggestion.status,
-        to_status=transition.target.value, note=note, is_public=transition.public, created_at=now,
+        to_status=transition.target.value, note=note, public_note=public_note, is_public=transition.public,
+        created_at=now,
     )
     suggestion.status = transition.target.value
     milestone = _MILESTONE_FIELDS.get(transition.target)
@@ -118,10 +124,16 @@ def apply_transition(session: Session, suggestion: Suggestion, action: str, acto
 
 
 def record_event(session: Session, suggestion: Suggestion, action: str, actor: Optional[User],
-                 note: str = "", public: bool = True) -> SuggestionEvent:
+                 note: str = "", public: bool = True, public_note: str = "") -> SuggestionEvent:
     """A milestone that does not change the status (published, converted, progress, supported...)."""
     event = SuggestionEvent(suggestion=suggestion, actor=actor, action=action, note=note,
-                            is_public=public, created_at=utcnow())
+                            public_note=public_note, is_public=public, created_at=utcnow())
     session.add(event)
     session.flush()
     return event
+
+
+# Every transition may start or change a deadline; this module stores it on the suggestion at flush.
+from portal.services import work_queues  # noqa: E402,F401
+# Public state changes are appended to the public event log in the transaction that makes them.
+from portal.services import event_log  # noqa: E402,F401

@@ -1,6 +1,7 @@
 """A real browser (Debian's Chromium, driven by Playwright) against the portal on a live server.
 
-Skipped where /usr/bin/chromium is missing; .ci/run installs it.
+Skipped where /usr/bin/chromium is missing, except under REQUIRE_BROWSER=1 (set by .ci/run, which
+installs it): there a missing browser fails the run.
 """
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-network
 @pytest.fixture(scope="session")
 def browser():
     if not os.path.exists(CHROMIUM):
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(f"Chromium is required but missing at {CHROMIUM}")
         pytest.skip("Chromium is not installed (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 

@@ -8,14 +8,15 @@ from portal.models import Hearing
 from portal.services import hearing_selection
 from portal.services.demo import load as load_demo
 from portal.timeutil import utcnow
-from tests.browser.test_accessibility import _violations
+from tests.browser.actions import submit
+from tests.browser.test_accessibility import _violations, _violations_on
 
 
 def _login(page, live_server, login):
     page.goto(live_server + "/account/login")
     page.get_by_label("手机号码或电子邮箱").fill(login)
     page.get_by_label("密码").fill("demo-2026")
-    page.get_by_role("button", name="登录").click()
+    submit(page.get_by_role("button", name="登录"))
 
 
 def _demo_hearings():
@@ -36,11 +37,7 @@ def test_hearing_pages_have_no_axe_violations(app, live_server, page):
     for login, paths in pages.items():
         if login:
             _login(page, live_server, login)
-        for path in paths:
-            page.goto(live_server + path)
-            found = _violations(page)
-            if found:
-                problems[path] = found
+        problems.update(_violations_on(page, live_server, paths))
     assert problems == {}
 
 
@@ -53,10 +50,10 @@ def test_the_resident_commits_without_sending_the_secret(app, live_server, page)
     assert len(secret) == 64
     sent = []
     page.on("request", lambda request: sent.append(request.post_data or "") if request.method == "POST" else None)
-    page.get_by_role("button", name="公布我的承诺值").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="公布我的承诺值").click()
     assert sent and secret not in sent[0]
-    db.session.expire_all()
+    db.session.rollback()  # end this test's read snapshot (SQLite WAL) before looking at what the browser saved
     hearing = db.session.get(Hearing, upcoming.id)
     record = hearing_selection.record_of(hearing)
     assert record.commitments[-1].commitment == record.commitment_for("resident", secret)

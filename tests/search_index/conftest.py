@@ -7,6 +7,7 @@ packages, and a tests/search_index package would shadow the real search_index pa
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -15,6 +16,8 @@ from typing import Any
 import pytest
 
 from search_index import SearchIndex
+from search_index.pgstore import PostgresSearchIndex, define_table
+from tests.conftest import _normalise
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SHARED_DATA = REPO_ROOT / ".." / "shared" / "data"
@@ -76,8 +79,47 @@ def hearing() -> Any:
     return _hearing
 
 
+def _postgres_url() -> str | None:
+    url = os.environ.get("TEST_DATABASE_URL", "").strip()
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return None
+
+
+# Modules that set EVERY_BACKEND = True run each test on Whoosh and, when the test database
+# is PostgreSQL, again on PostgreSQL full-text search: both backends answer the same way.
+BACKENDS = ["whoosh"] + (["postgres"] if _postgres_url() else [])
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "index" in metafunc.fixturenames and getattr(metafunc.module, "EVERY_BACKEND", False):
+        metafunc.parametrize("index", BACKENDS, indirect=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_engine(database_url: str) -> Iterator[Any]:
+    from sqlalchemy import create_engine
+
+    # The worker's own database (tests/conftest.py), so parallel workers do not share the table.
+    engine = create_engine(_postgres_url() and _normalise(database_url) or "postgresql+psycopg://unset")
+    yield engine
+    engine.dispose()
+
+
 @pytest.fixture
-def index(tmp_path: Path) -> Iterator[SearchIndex]:
+def index(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+    if getattr(request, "param", "whoosh") == "postgres":
+        from sqlalchemy import MetaData, text
+
+        engine = request.getfixturevalue("postgres_engine")
+        metadata = MetaData()
+        table = define_table(metadata, "search_index_test_documents")
+        metadata.create_all(engine)  # again after the portal's tests rebuilt the schema
+        with engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {table.name}"))
+        yield PostgresSearchIndex(engine, table)
+        return
     ix = SearchIndex(tmp_path / "search")
     yield ix
     ix.close()

@@ -8,6 +8,8 @@ import pytest
 
 from search_index import SearchIndex
 
+EVERY_BACKEND = True  # Whoosh, and PostgreSQL when the test database is PostgreSQL (see conftest)
+
 
 @pytest.fixture
 def corpus(index: SearchIndex, suggestion, hearing) -> SearchIndex:

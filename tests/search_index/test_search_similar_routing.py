@@ -6,6 +6,8 @@ import pytest
 
 from search_index import SearchIndex, evaluate, suggest_department
 
+EVERY_BACKEND = True  # Whoosh, and PostgreSQL when the test database is PostgreSQL (see conftest)
+
 PAST = [
     (1, "housing", "住房公积金提取太麻烦", "提取住房公积金要跑好几个窗口，材料重复提交。"),
     (2, "housing", "公积金贷款额度低", "公积金贷款额度太低，首付压力大，希望提高公积金贷款额度。"),
@@ -80,4 +82,6 @@ def test_leave_one_out_routing_on_real_messages(
     )
     result = evaluate(index, shared_messages, label_of=lambda m: category_to_department[m["category"]])
     assert result.total == len(shared_messages)
-    assert result.accuracy > 0.70  # measured 0.77 on the 347 shared messages (7 departments)
+    # Measured on the 347 shared messages (7 departments): Whoosh 0.801 (words and bigrams; words
+    # alone 0.767); PostgreSQL full-text search, which ranks by words only, 0.732.
+    assert result.accuracy > (0.78 if index.__class__.__name__ == "SearchIndex" else 0.70)

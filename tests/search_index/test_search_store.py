@@ -154,6 +154,20 @@ def test_writer_lock_times_out_instead_of_failing_at_once(index: SearchIndex, su
     assert index.search("公积金").total == 1
 
 
+def test_deleting_the_index_directory_does_not_free_a_held_writer_lock(index: SearchIndex, suggestion) -> None:
+    # bench/faults.py deletes the index under traffic. With the lock inside the directory, the
+    # next writer made a new lock file and wrote beside the one still holding the old one: a
+    # rebuild from an older snapshot then replaced documents another writer had just updated.
+    index.apply([("upsert", suggestion(1, "公积金"))])
+    impatient = SearchIndex(index.base_dir, lock_timeout=0.2)
+    with index._writer_lock():
+        shutil.rmtree(index.base_dir)
+        with pytest.raises(IndexBusy):
+            impatient.rebuild([suggestion(2, "停车")])
+    impatient.rebuild([suggestion(2, "停车")])
+    assert impatient.search("停车").total == 1
+
+
 def _apply_many(base_dir: str, first: int, count: int) -> None:
     from datetime import datetime
 

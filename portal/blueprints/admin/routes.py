@@ -15,6 +15,7 @@ from portal.blueprints.auth.routes import account_error_message
 from portal.extensions import db
 from portal.models import Category, DeadlinePolicy, Department, District, Holiday, Role, User
 from portal.forms import PortalForm
+from portal.inputs import EARLIEST_YEAR, LATEST_YEAR, int_arg
 from portal.security import roles_required
 from portal.services import accounts
 from portal.services.accounts import AccountError
@@ -83,7 +84,7 @@ def reference_list(kind: str):
     return render_template("admin/reference_list.html", kind=kind, title=title, items=items, form=form)
 
 
-@bp.route(f"/<{KIND_CONVERTER}:kind>/<int:item_id>", methods=["GET", "POST"])
+@bp.route(f"/<{KIND_CONVERTER}:kind>/<id:item_id>", methods=["GET", "POST"])
 @admin_only
 def reference_edit(kind: str, item_id: int):
     model, _form_class, title = REFERENCE_KINDS[kind]
@@ -135,7 +136,7 @@ def users():
     return render_template("admin/users.html", form=form, people=people, role_filter=role_filter, q=text)
 
 
-@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/users/<id:user_id>", methods=["GET", "POST"])
 @admin_only
 def user_edit(user_id: int):
     user = db.session.get(User, user_id) or abort(404)
@@ -170,7 +171,7 @@ def policies():
     return render_template("admin/policies.html", policies=items)
 
 
-@bp.route("/policies/<int:policy_id>", methods=["GET", "POST"])
+@bp.route("/policies/<id:policy_id>", methods=["GET", "POST"])
 @admin_only
 def policy_edit(policy_id: int):
     policy = db.session.get(DeadlinePolicy, policy_id) or abort(404)
@@ -196,14 +197,14 @@ def holidays():
             flash(_("Saved."), "success")
             return redirect(url_for("admin.holidays", year=form.day.data.year))
     years = sorted({d.year for d in db.session.scalars(select(Holiday.day))}) or [utcnow().year]
-    year = request.args.get("year", type=int) or years[-1]
+    year = int_arg("year", years[-1], minimum=EARLIEST_YEAR, maximum=LATEST_YEAR)
     days = db.session.scalars(select(Holiday).where(Holiday.day.between(date(year, 1, 1), date(year, 12, 31)))
                               .order_by(Holiday.day)).all()
     return render_template("admin/holidays.html", form=form, days=days, year=year, years=years,
                            delete_form=PortalForm())
 
 
-@bp.post("/holidays/<int:holiday_id>/delete")
+@bp.post("/holidays/<id:holiday_id>/delete")
 @admin_only
 def holiday_delete(holiday_id: int):
     holiday = db.session.get(Holiday, holiday_id) or abort(404)

@@ -42,7 +42,8 @@ def _local(moment: datetime) -> datetime:
 def _own_call(call_id: int) -> ThemedCall:
     call = db.session.get(ThemedCall, call_id) or abort(404)
     if call.department_id != current_user.department_id:
-        abort(403)
+        # Another department's call is public once it opens; before that it is as good as unknown.
+        abort(403 if call.opens_at <= utcnow() else 404)
     return call
 
 
@@ -72,7 +73,7 @@ def call_new():
     return render_template("department/call_form.html", form=form, call=None)
 
 
-@bp.route("/calls/<int:call_id>/edit", methods=["GET", "POST"])
+@bp.route("/calls/<id:call_id>/edit", methods=["GET", "POST"])
 @staff_only
 def call_edit(call_id: int):
     call = _own_call(call_id)
@@ -95,7 +96,7 @@ def call_edit(call_id: int):
     return render_template("department/call_form.html", form=form, call=call)
 
 
-@bp.route("/calls/<int:call_id>", methods=["GET", "POST"])
+@bp.route("/calls/<id:call_id>", methods=["GET", "POST"])
 @staff_only
 def call_detail(call_id: int):
     call = _own_call(call_id)

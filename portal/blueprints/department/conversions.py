@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from portal.blueprints.department.forms import BLANK_OUTCOME_ROWS, ConversionForm, ProgressForm
 from portal.blueprints.department.routes import bp, error_message, load_suggestion, staff_only, to_detail
+from portal import confirmations
 from portal.extensions import db
 from portal.models import Conversion
 from portal.services import handling
@@ -30,7 +31,7 @@ def _load_conversion(conversion_id: int) -> Conversion:
     return conversion
 
 
-@bp.route("/suggestions/<int:suggestion_id>/conversions/new", methods=["GET", "POST"])
+@bp.route("/suggestions/<id:suggestion_id>/conversions/new", methods=["GET", "POST"])
 @staff_only
 def conversion_new(suggestion_id: int):
     suggestion, _role = load_suggestion(suggestion_id, lead_only=True)
@@ -41,7 +42,7 @@ def conversion_new(suggestion_id: int):
     if form.validate_on_submit():
         try:
             handling.record_conversion(db.session, suggestion, current_user, form.type.data, form.description.data,
-                                       form.started_on.data, form.outcome_rows())
+                                       form.started_on.data, form.outcome_rows(), form.note.data or "")
         except HandlingError as error:
             db.session.rollback()
             flash(error_message(error.code), "error")
@@ -52,7 +53,7 @@ def conversion_new(suggestion_id: int):
     return render_template("department/conversion_form.html", s=suggestion, form=form, conversion=None)
 
 
-@bp.route("/conversions/<int:conversion_id>/edit", methods=["GET", "POST"])
+@bp.route("/conversions/<id:conversion_id>/edit", methods=["GET", "POST"])
 @staff_only
 def conversion_edit(conversion_id: int):
     conversion = _load_conversion(conversion_id)
@@ -67,7 +68,7 @@ def conversion_edit(conversion_id: int):
     if form.validate_on_submit():
         try:
             handling.update_conversion(db.session, conversion, current_user, form.type.data, form.description.data,
-                                       form.started_on.data, form.outcome_rows())
+                                       form.started_on.data, form.outcome_rows(), form.note.data or "")
         except HandlingError as error:
             db.session.rollback()
             flash(error_message(error.code), "error")
@@ -78,7 +79,7 @@ def conversion_edit(conversion_id: int):
     return render_template("department/conversion_form.html", s=suggestion, form=form, conversion=conversion)
 
 
-@bp.route("/conversions/<int:conversion_id>/progress", methods=["GET", "POST"])
+@bp.route("/conversions/<id:conversion_id>/progress", methods=["GET", "POST"])
 @staff_only
 def progress(conversion_id: int):
     conversion = _load_conversion(conversion_id)
@@ -98,10 +99,18 @@ def progress(conversion_id: int):
                            form=form)
 
 
-@bp.post("/suggestions/<int:suggestion_id>/publish")
+@bp.post("/suggestions/<id:suggestion_id>/publish")
 @staff_only
 def publish(suggestion_id: int):
     suggestion, _role = load_suggestion(suggestion_id, lead_only=True)
+    if handling.department_reply(suggestion) is not None and suggestion.published_at is None \
+            and not confirmations.confirmed():
+        return confirmations.ask(
+            _("Publish the decision, reply and conversion?"),
+            [_("Everyone will see the decision, the reply and any conversion on the suggestion's public page, in open data and in search."),
+             _("Publishing cannot be undone; conversions and progress recorded later will be public at once.")],
+            _("Yes, publish"), url_for("department.detail", suggestion_id=suggestion.id),
+            details=[(_("Suggestion"), suggestion.title)])
     try:
         handling.publish(db.session, suggestion, current_user)
     except HandlingError as error:

@@ -11,7 +11,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from portal import labels
-from portal.forms import PortalForm
+from portal.forms import INTERNAL_NOTE, PUBLISHED_TEXT, PortalForm
 from portal.services.handling import REPLY_MIN_LENGTH, OutcomeRow
 
 BLANK_OUTCOME_ROWS = 5
@@ -20,10 +20,11 @@ BLANK_OUTCOME_ROWS = 5
 class ReplyForm(PortalForm):
     decision = RadioField(_l("Decision"), choices=list(labels.DECISION.items()),
                           validators=[DataRequired(message=_l("Choose a decision."))])
-    body = TextAreaField(_l("Written reply to the author"), validators=[
+    body = TextAreaField(PUBLISHED_TEXT, validators=[
         DataRequired(message=_l("Write the reply.")),
         Length(min=REPLY_MIN_LENGTH, max=20000,
                message=_l("The reply must be between %(min)d and %(max)d characters long."))])
+    note = TextAreaField(INTERNAL_NOTE, validators=[Optional(), Length(max=4000)])
     submit = SubmitField(_l("Send the reply"))
 
 
@@ -34,7 +35,7 @@ class TemplateForm(PortalForm):
 
 
 class ContributionForm(PortalForm):
-    note = TextAreaField(_l("Contribution of your department"),
+    note = TextAreaField(INTERNAL_NOTE,
                          validators=[DataRequired(), Length(max=20000)])
     submit = SubmitField(_l("Add the contribution"))
 
@@ -65,8 +66,9 @@ class OutcomeRowForm(Form):
 class ConversionForm(PortalForm):
     type = SelectField(_l("Type of conversion"), choices=list(labels.CONVERSION_TYPE.items()),
                        validators=[DataRequired()])
-    description = TextAreaField(_l("What the suggestion became"),
+    description = TextAreaField(PUBLISHED_TEXT,
                                 validators=[DataRequired(), Length(max=20000)])
+    note = TextAreaField(INTERNAL_NOTE, validators=[Optional(), Length(max=4000)])
     started_on = DateField(_l("Start date"), validators=[DataRequired(message=_l("Enter a date."))])
     outcomes = FieldList(FormField(OutcomeRowForm), min_entries=BLANK_OUTCOME_ROWS)
     submit = SubmitField(_l("Save the conversion"))
@@ -85,7 +87,7 @@ class ProgressForm(PortalForm):
     percent = IntegerField(_l("Progress (percent)"), validators=[
         InputRequired(message=_l("Enter a percentage from 0 to 100.")),
         NumberRange(min=0, max=100, message=_l("Enter a percentage from 0 to 100."))])
-    note = TextAreaField(_l("What happened"), validators=[Optional(), Length(max=20000)])
+    note = TextAreaField(PUBLISHED_TEXT, validators=[Optional(), Length(max=20000)])
     submit = SubmitField(_l("Add the progress update"))
 
 
@@ -93,13 +95,13 @@ class ExtensionForm(PortalForm):
     days = IntegerField(_l("Extra days"), validators=[
         InputRequired(message=_l("Enter the number of extra days.")),
         NumberRange(min=1, message=_l("Enter the number of extra days."))])
-    reason = TextAreaField(_l("Reason"), validators=[DataRequired(message=_l("Give the reason.")),
+    reason = TextAreaField(INTERNAL_NOTE, validators=[DataRequired(message=_l("Give the reason.")),
                                                      Length(max=5000)])
     submit = SubmitField(_l("Request the extension"))
 
 
 class DisputeForm(PortalForm):
-    reason = TextAreaField(_l("Why this suggestion is not for your department"),
+    reason = TextAreaField(INTERNAL_NOTE,
                            validators=[DataRequired(message=_l("Give the reason.")), Length(max=5000)])
     submit = SubmitField(_l("Send the dispute to the office"))
 
@@ -110,7 +112,7 @@ class PublishForm(PortalForm):
 
 class ThemedCallForm(PortalForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
-    description = TextAreaField(_l("Description"), validators=[DataRequired(), Length(max=20000)])
+    description = TextAreaField(PUBLISHED_TEXT, validators=[DataRequired(), Length(max=20000)])
     opens_at = DateTimeLocalField(_l("Opens (Beijing time)"), format="%Y-%m-%dT%H:%M",
                                   validators=[DataRequired(message=_l("Enter a date and time."))])
     closes_at = DateTimeLocalField(_l("Closes (Beijing time)"), format="%Y-%m-%dT%H:%M",
@@ -123,7 +125,12 @@ class ThemedCallForm(PortalForm):
 
 
 class CollectiveAnswerForm(PortalForm):
-    answer = TextAreaField(_l("Collective answer"), validators=[
+    answer = TextAreaField(PUBLISHED_TEXT, validators=[
         DataRequired(message=_l("Write the answer.")), Length(min=REPLY_MIN_LENGTH, max=50000,
         message=_l("The answer must be between %(min)d and %(max)d characters long."))])
     submit = SubmitField(_l("Publish the collective answer"))
+
+
+class CorrectionForm(PortalForm):
+    correction = TextAreaField(_l("What was corrected"), validators=[DataRequired(), Length(max=4000)])
+    submit = SubmitField(_l("Record the correction"))

@@ -7,24 +7,27 @@ calls live in the sibling modules imported at the bottom.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
-from math import ceil
 from typing import Optional
+from urllib.parse import urlencode
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_datetime, format_time
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.blueprints.department.forms import (
     ContributionForm, DisputeForm, ExtensionForm, PublishForm, ReplyForm, TemplateForm,
 )
-from portal import labels
+from portal import confirmations, digest_views, labels, queue_views
+from portal.blueprints.office.messages import district_choices
 from portal.extensions import db
+from portal.inputs import int_arg, page_arg
 from portal.models import Category, ExtensionRequest, ReplyTemplate, Role, Status, Suggestion
 from portal.security import roles_required
-from portal.services import handling
+from portal.services import handling, quality, work_queues
+from portal.services import suggestions as suggestions_service
 from portal.services.handling import CO, LEAD, HandlingError
 from portal.services.workflow import TransitionNotAllowed
 from portal.timeutil import utcnow
@@ -47,24 +50,11 @@ ERRORS = {
     "description_empty": _l("Describe what the suggestion became."),
     "percent_range": _l("Enter a percentage from 0 to 100."),
     "already_published": _l("This answer is already public."),
+    "undo_expired": _l("The reply can no longer be taken back: the time for it has passed, or it was published, "
+                       "rated or converted."),
 }
 
 
-EVENT_LABELS = {
-    "accept": _l("Accepted by the suggestion office"),
-    "dispatch": _l("Dispatched"),
-    "dispute_dispatch": _l("Dispatch disputed"),
-    "reply": _l("Replied"),
-    "published": _l("Answer published"),
-    "converted": _l("Conversion recorded"),
-    "progress": _l("Progress update"),
-    "contribution": _l("Contribution of a co-handling department"),
-    "request_review": _l("Review requested"),
-    "answer_review": _l("Review answered"),
-    "request_second_review": _l("Second review requested"),
-    "answer_second_review": _l("Second review answered"),
-    "close": _l("Closed"),
-}
 EXTENSION_STATES = {
     "pending": _l("Waiting for the office"),
     "approved": _l("Approved"),
@@ -72,17 +62,10 @@ EXTENSION_STATES = {
 }
 
 
-def _event_label(event) -> str:
-    known = EVENT_LABELS.get(event.action)
-    if known is not None:
-        return str(known)
-    return labels.status(event.to_status) if event.to_status else event.action
-
-
 @bp.context_processor
 def department_helpers():
     return {
-        "event_label": _event_label,
+        "event_label": lambda event: labels.event(event.action),
         "extension_state": lambda state: str(EXTENSION_STATES.get(state, state)),
         "plain_number": handling.plain_number,
     }
@@ -93,8 +76,13 @@ def error_message(code: str) -> str:
 
 
 def load_suggestion(suggestion_id: int, lead_only: bool = False) -> tuple[Suggestion, str]:
-    """The suggestion and our role in it; 404 if unknown, 403 if not dispatched to us."""
-    suggestion = db.session.get(Suggestion, suggestion_id) or abort(404)
+    """The suggestion and our role in it; 403 if not dispatched to us.
+
+    404 when it is unknown or not public and not ours: a 403 would confirm that it exists.
+    """
+    suggestion = db.session.get(Suggestion, suggestion_id)
+    if suggestion is None or not suggestions_service.can_view(db.session, suggestion, current_user):
+        abort(404)
     role = handling.handling_role(db.session, current_user, suggestion)
     if role is None or (lead_only and role != LEAD):
         abort(403)
@@ -111,52 +99,71 @@ def to_detail(suggestion: Suggestion):
 class WorkItem:
     suggestion: Suggestion
     role: str
-    deadline: Optional[object]  # deadlines.Deadline
+    deadline: Optional[work_queues.StoredDeadline]
 
 
 def _deadline(suggestion: Suggestion, now):
     """The department's own deadline: the reply, while the suggestion waits for it."""
-    from portal.services import deadlines
-
     if suggestion.status != Status.DISPATCHED.value:
         return None
-    return deadlines.next_deadline(db.session, suggestion, now)
+    return work_queues.stored_deadline(suggestion, now)
 
 
 @bp.get("/")
 @staff_only
 def workbench():
+    """What was dispatched to us: waiting for our reply first, most urgent first; new arrivals on top."""
     department_id = current_user.department_id
     now = utcnow()
-    everything = db.session.scalars(handling.department_suggestions(department_id)).all()
+    filters = work_queues.QueueFilters.from_args(request.args)
+    page = db.paginate(work_queues.department_queue(department_id, filters, now), page=page_arg(),
+                       per_page=PAGE_SIZE, error_out=False)
     items = [WorkItem(s, LEAD if s.lead_department_id == department_id else CO, _deadline(s, now))
-             for s in everything]
-    week_end = now + timedelta(days=7)
-    overdue = sum(1 for i in items if i.deadline and i.deadline.overdue)
-    due_this_week = sum(1 for i in items if i.deadline and not i.deadline.overdue and i.deadline.due <= week_end)
-
-    status = request.args.get("status") or ""
-    category_id = request.args.get("category", type=int) or 0
-    role = request.args.get("role") or ""
-    shown = [i for i in items
-             if (not status or i.suggestion.status == status)
-             and (not category_id or i.suggestion.category_id == category_id)
-             and (role not in (LEAD, CO) or i.role == role)]
-    # Waiting for our reply first, soonest due first; answered ones after, latest first.
-    far = now + timedelta(days=36500)
-    shown.sort(key=lambda i: (i.deadline is None, i.deadline.due if i.deadline else far,
-                              -(i.suggestion.replied_at or i.suggestion.submitted_at).timestamp()))
-    page = max(request.args.get("page", type=int) or 1, 1)
-    pages = max(ceil(len(shown) / PAGE_SIZE), 1)
+             for s in page.items]
+    scope = work_queues.department_scope(department_id)
+    due_soon = db.session.scalar(select(func.count()).select_from(
+        scope.where(work_queues.department_owes(), work_queues.due_soon(now)).subquery()))
+    arrivals, arrivals_total = work_queues.new_arrivals(
+        db.session, scope.where(work_queues.department_owes()), now, arrived=Suggestion.dispatched_at)
     categories = db.session.scalars(select(Category).order_by(Category.id)).all()
     return render_template(
-        "department/workbench.html", items=shown[(page - 1) * PAGE_SIZE: page * PAGE_SIZE], page=page,
-        pages=pages, total=len(shown), overdue=overdue, due_this_week=due_this_week,
-        statuses=[s.value for s in handling.HANDLED_STATUSES], categories=categories,
-        filters={"status": status, "category": category_id or "", "role": role})
+        "department/workbench.html", items=items, page=page, filters=filters, args=filters.args(),
+        overdue=work_queues.overdue_counts(db.session, now, department_id).get(department_id, 0),
+        due_this_week=due_soon, statuses=handling.HANDLED_STATUSES, categories=categories,
+        districts=district_choices(_("All districts")),
+        counts=work_queues.counts_by_status(db.session, scope, filters, now),
+        arrivals=arrivals, arrivals_total=arrivals_total, views=queue_views.links("department"),
+        quality_items=quality.department_open_items(db.session, department_id), now=now,
+        view_form=queue_views.SavedViewForm(formdata=None, query=urlencode(filters.args())))
 
 
-@bp.get("/suggestions/<int:suggestion_id>")
+@bp.get("/digest")
+@staff_only
+def digest():
+    """民情日报 for our department, for `date` (today by default)."""
+    return render_template("department/digest.html", args={}, **digest_views.build(current_user.department_id))
+
+
+@bp.post("/digest/subscription")
+@staff_only
+def digest_subscription():
+    """Subscribe to our department's daily digest by e-mail, or stop it."""
+    return digest_views.change_subscription("department.digest")
+
+
+@bp.post("/views")
+@staff_only
+def save_view():
+    return queue_views.save("department", "department.workbench")
+
+
+@bp.post("/views/<id:view_id>/delete")
+@staff_only
+def delete_view(view_id: int):
+    return queue_views.delete(view_id, "department.workbench")
+
+
+@bp.get("/suggestions/<id:suggestion_id>")
 @staff_only
 def detail(suggestion_id: int):
     from portal.services import deadlines
@@ -170,12 +177,13 @@ def detail(suggestion_id: int):
         reply_due=deadlines.reply_due(db.session, suggestion), dispute_due=deadlines.dispute_due(db.session, suggestion),
         now=now, reply=handling.department_reply(suggestion), extensions=extensions,
         convertible=suggestion.decision in handling.CONVERTIBLE_DECISIONS,
+        undo_until=handling.undo_until(suggestion, undo_minutes()) if role == LEAD else None,
         publish_form=PublishForm(), contribution_form=ContributionForm(formdata=None))
 
 
 # --- the reply and templates ------------------------------------------------------------------
 
-@bp.route("/suggestions/<int:suggestion_id>/reply", methods=["GET", "POST"])
+@bp.route("/suggestions/<id:suggestion_id>/reply", methods=["GET", "POST"])
 @staff_only
 def reply(suggestion_id: int):
     suggestion, _role = load_suggestion(suggestion_id, lead_only=True)
@@ -184,24 +192,57 @@ def reply(suggestion_id: int):
         return to_detail(suggestion)
     templates = handling.department_templates(db.session, current_user.department_id)
     chosen = None
-    if request.method == "GET" and request.args.get("template", type=int):
-        chosen = handling.own_template(db.session, current_user, request.args.get("template", type=int))
+    if request.method == "GET" and int_arg("template"):
+        chosen = handling.own_template(db.session, current_user, int_arg("template"))
     form = ReplyForm(data={"body": chosen.body} if chosen else None)
+    if form.validate_on_submit() and not confirmations.confirmed():
+        return confirmations.ask(
+            _("Send this reply?"),
+            [_("The author is told at once and can read the decision and the reply."),
+             _("A reply that has been sent cannot be changed or taken back. The public sees it only after you publish it.")],
+            _("Yes, send the reply"), url_for("department.reply", suggestion_id=suggestion.id),
+            details=[(_("Suggestion"), suggestion.title), (_("Decision"), labels.decision(form.decision.data)),
+                     (_("Reply"), form.body.data)])
     if form.validate_on_submit():
         try:
-            handling.give_reply(db.session, suggestion, current_user, form.decision.data, form.body.data)
+            handling.give_reply(db.session, suggestion, current_user, form.decision.data, form.body.data,
+                                form.note.data or "")
         except HandlingError as error:
             db.session.rollback()
             flash(error_message(error.code), "error")
         else:
             db.session.commit()
             flash(_("The reply has been sent to the author. Publish it when the public may see it."), "success")
+            until = handling.undo_until(suggestion, undo_minutes())
+            if until is not None:
+                flash(_("You can take it back until %(time)s, as long as it is not published.",
+                        time=format_time(until, "short")), "info")
             return to_detail(suggestion)
     return render_template("department/reply.html", s=suggestion, form=form, templates=templates, chosen=chosen,
                            min_length=handling.REPLY_MIN_LENGTH)
 
 
-@bp.post("/suggestions/<int:suggestion_id>/contribution")
+def undo_minutes() -> int:
+    return int(current_app.config.get("REPLY_UNDO_MINUTES", 15))
+
+
+@bp.post("/suggestions/<id:suggestion_id>/reply/undo")
+@staff_only
+def undo_reply(suggestion_id: int):
+    """Take back the reply within the undo window; the suggestion waits for a reply again."""
+    suggestion, _role = load_suggestion(suggestion_id, lead_only=True)
+    try:
+        handling.retract_reply(db.session, suggestion, current_user, undo_minutes())
+    except HandlingError as error:
+        db.session.rollback()
+        flash(error_message(error.code), "error")
+        return to_detail(suggestion)
+    db.session.commit()
+    flash(_("The reply has been taken back; the author has been told that a new reply will follow."), "success")
+    return redirect(url_for("department.reply", suggestion_id=suggestion.id))
+
+
+@bp.post("/suggestions/<id:suggestion_id>/contribution")
 @staff_only
 def contribution(suggestion_id: int):
     suggestion, _role = load_suggestion(suggestion_id)
@@ -228,17 +269,18 @@ def templates():
     return render_template("department/templates.html", items=items, form=form)
 
 
-def _own_template_or_403(template_id: int) -> ReplyTemplate:
-    template = db.session.get(ReplyTemplate, template_id) or abort(404)
-    if template.department_id != current_user.department_id:
-        abort(403)
+def _own_template_or_404(template_id: int) -> ReplyTemplate:
+    """Templates are internal to a department: another department's is as good as unknown."""
+    template = db.session.get(ReplyTemplate, template_id)
+    if template is None or template.department_id != current_user.department_id:
+        abort(404)
     return template
 
 
-@bp.route("/templates/<int:template_id>", methods=["GET", "POST"])
+@bp.route("/templates/<id:template_id>", methods=["GET", "POST"])
 @staff_only
 def template_edit(template_id: int):
-    template = _own_template_or_403(template_id)
+    template = _own_template_or_404(template_id)
     form = TemplateForm(obj=template)
     if form.validate_on_submit():
         handling.save_template(db.session, current_user, form.title.data, form.body.data, template)
@@ -248,10 +290,10 @@ def template_edit(template_id: int):
     return render_template("department/template_edit.html", template=template, form=form)
 
 
-@bp.post("/templates/<int:template_id>/delete")
+@bp.post("/templates/<id:template_id>/delete")
 @staff_only
 def template_delete(template_id: int):
-    template = _own_template_or_403(template_id)  # CSRFProtect has checked the token
+    template = _own_template_or_404(template_id)  # CSRFProtect has checked the token
     handling.delete_template(db.session, current_user, template)
     db.session.commit()
     flash(_("The template has been deleted."), "success")
@@ -260,7 +302,7 @@ def template_delete(template_id: int):
 
 # --- extension and dispute (the office decides; services in portal.services.intake) -----------
 
-@bp.route("/suggestions/<int:suggestion_id>/extension", methods=["GET", "POST"])
+@bp.route("/suggestions/<id:suggestion_id>/extension", methods=["GET", "POST"])
 @staff_only
 def extension(suggestion_id: int):
     from portal.services import deadlines
@@ -277,6 +319,9 @@ def extension(suggestion_id: int):
             from portal.services import intake  # the office's service: it also decides the request
 
             try:
+                intake.check_extension_request(db.session, suggestion, current_user, form.days.data, form.reason.data)
+                if not confirmations.confirmed():
+                    return _ask_extension(suggestion, form)
                 intake.request_extension(db.session, suggestion, current_user, form.days.data, form.reason.data,
                                          now=utcnow())
             except (intake.IntakeError, TransitionNotAllowed) as error:
@@ -290,7 +335,22 @@ def extension(suggestion_id: int):
                            max_days=policy.extension_max_days)
 
 
-@bp.route("/suggestions/<int:suggestion_id>/dispute", methods=["GET", "POST"])
+def _ask_extension(suggestion: Suggestion, form: ExtensionForm):
+    from portal.services import deadlines
+
+    extended = deadlines.reply_due(db.session, suggestion, extra_days=form.days.data)
+    return confirmations.ask(
+        _("Ask the office for %(days)d more days?", days=form.days.data),
+        [_("The suggestion office decides; if it approves, the reply is due on %(date)s.",
+           date=format_datetime(extended, "short")) if extended
+         else _("The suggestion office decides whether to approve it."),
+         _("Only one extension can be requested: this request cannot be changed or withdrawn once sent.")],
+        _("Yes, send the request"), url_for("department.detail", suggestion_id=suggestion.id),
+        details=[(_("Suggestion"), suggestion.title), (_("Extra days"), str(form.days.data)),
+                 (_("Reason"), form.reason.data)])
+
+
+@bp.route("/suggestions/<id:suggestion_id>/dispute", methods=["GET", "POST"])
 @staff_only
 def dispute(suggestion_id: int):
     from portal.services import deadlines
@@ -305,6 +365,15 @@ def dispute(suggestion_id: int):
         from portal.services import intake  # the office's service: the suggestion goes back to it
 
         try:
+            intake.check_dispute(db.session, suggestion, form.reason.data, now=utcnow())
+            if not confirmations.confirmed():
+                return confirmations.ask(
+                    _("Send this suggestion back to the office?"),
+                    [_("Your department stops handling it: the suggestion office reads your reason and "
+                       "dispatches it again, possibly to another department."),
+                     _("A dispute cannot be withdrawn once sent.")],
+                    _("Yes, send the dispute"), url_for("department.detail", suggestion_id=suggestion.id),
+                    details=[(_("Suggestion"), suggestion.title), (_("Reason"), form.reason.data)])
             intake.dispute_dispatch(db.session, suggestion, current_user, form.reason.data, now=utcnow())
         except (intake.IntakeError, TransitionNotAllowed) as error:
             db.session.rollback()
@@ -332,4 +401,4 @@ def intake_message(error: Exception) -> str:
     return str(INTAKE_ERRORS.get(code) or ERRORS.get(code) or _l("This action is not possible now."))
 
 
-from portal.blueprints.department import conversions, calls  # noqa: E402,F401  (more views on bp)
+from portal.blueprints.department import conversions, calls, quality_review  # noqa: E402,F401  (more views on bp)

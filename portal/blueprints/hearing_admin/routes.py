@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 import panel_selection as ps
+from portal.services.privacy import mask_personal_data
 from portal.blueprints.hearing_admin.forms import (
     CancelForm, FreezeForm, HearingForm, MemberForm, PostponeForm, WithdrawalForm,
 )
@@ -111,7 +112,7 @@ def member_new():
     return _save_member(form, None) or render_template("hearing_admin/member_edit.html", form=form, member=None)
 
 
-@bp.route("/members/<int:member_id>", methods=["GET", "POST"])
+@bp.route("/members/<id:member_id>", methods=["GET", "POST"])
 @authority_only
 def member_edit(member_id: int):
     member = db.session.get(HearingMember, member_id) or abort(404)
@@ -132,7 +133,8 @@ def new():
             Suggestion.tracking_number == request.args["suggestion"]))
         if suggestion is not None:
             form.tracking_number.data = suggestion.tracking_number
-            form.subject.data = form.subject.data or suggestion.title
+            # The subject is published (pages, iCalendar): start from the title as the public sees it.
+            form.subject.data = form.subject.data or mask_personal_data(suggestion.title)
             form.department_id.data = suggestion.lead_department_id
     errors = []
     if form.validate_on_submit():
@@ -160,7 +162,7 @@ def new():
     return render_template("hearing_admin/new.html", form=form, errors=errors)
 
 
-@bp.get("/<int:hearing_id>")
+@bp.get("/<id:hearing_id>")
 @authority_only
 def manage(hearing_id: int):
     hearing = _hearing_or_404(hearing_id)
@@ -206,7 +208,7 @@ def _act(hearing: Hearing, form_name: str, form, action, success: str):
     return _manage_page(hearing, now, errors, **{form_name: form})
 
 
-@bp.post("/<int:hearing_id>/freeze")
+@bp.post("/<id:hearing_id>/freeze")
 @authority_only
 def freeze(hearing_id: int):
     hearing = _hearing_or_404(hearing_id)
@@ -217,14 +219,14 @@ def freeze(hearing_id: int):
         _("The pool is frozen and published with its SHA-256. Both sides can now commit."))
 
 
-@bp.route("/<int:hearing_id>/selection", methods=["GET", "POST"])
+@bp.route("/<id:hearing_id>/selection", methods=["GET", "POST"])
 @authority_only
 def selection(hearing_id: int):
     hearing = _hearing_or_404(hearing_id)
     return selection_page(hearing, ps.AUTHORITY, url_for("hearing_admin.manage", hearing_id=hearing.id))
 
 
-@bp.post("/<int:hearing_id>/withdrawal")
+@bp.post("/<id:hearing_id>/withdrawal")
 @authority_only
 def withdrawal(hearing_id: int):
     hearing = _hearing_or_404(hearing_id)
@@ -235,7 +237,7 @@ def withdrawal(hearing_id: int):
         _("The withdrawal is recorded; the next name in the draw order takes the seat."))
 
 
-@bp.post("/<int:hearing_id>/postpone")
+@bp.post("/<id:hearing_id>/postpone")
 @authority_only
 def postpone(hearing_id: int):
     hearing = _hearing_or_404(hearing_id)
@@ -244,7 +246,7 @@ def postpone(hearing_id: int):
         _("The hearing is postponed and the new notice published."))
 
 
-@bp.post("/<int:hearing_id>/cancel")
+@bp.post("/<id:hearing_id>/cancel")
 @authority_only
 def cancel(hearing_id: int):
     hearing = _hearing_or_404(hearing_id)
@@ -252,7 +254,7 @@ def cancel(hearing_id: int):
         db.session, hearing, f.reason.data, current_user, now), _("The hearing is cancelled."))
 
 
-@bp.post("/<int:hearing_id>/conclude")
+@bp.post("/<id:hearing_id>/conclude")
 @authority_only
 def conclude(hearing_id: int):
     hearing = _hearing_or_404(hearing_id)
@@ -260,7 +262,7 @@ def conclude(hearing_id: int):
         db.session, hearing, f.conclusion.data, current_user, now), _("The conclusion is published."))
 
 
-@bp.get("/<int:hearing_id>/observers")
+@bp.get("/<id:hearing_id>/observers")
 @authority_only
 def observers_print(hearing_id: int):
     """Print-friendly list with contact details, for the authority only."""

@@ -20,11 +20,15 @@ from portal.blueprints.hearings.forms import ObserverCancelForm, ObserverForm
 from portal.blueprints.hearings.messages import message
 from portal.blueprints.hearings.selection import selection_page
 from portal import labels
+from portal import caching
 from portal.extensions import db
+from portal.inputs import date_arg, int_arg, page_arg
 from portal.models import Department, Hearing, HearingStatus, Role
 from portal.security import public, roles_required
 from portal.services import hearing_calendar, hearing_selection, hearings
 from portal.services.hearings import HearingError, ScheduleFilter
+from portal.services.public_views import public_hearing
+from portal.services.suggestions import can_view
 from portal.timeutil import utcnow
 
 bp = Blueprint("hearings", __name__, url_prefix="/hearings")
@@ -67,31 +71,29 @@ def _sync(hearing: Hearing) -> None:
         db.session.commit()
 
 
-def _date_arg(name: str) -> date | None:
-    try:
-        return date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
-        return None
-
-
 @bp.get("/")
 @public
+@caching.public_page
 def schedule():
-    filters = ScheduleFilter(date_from=_date_arg("from"), date_to=_date_arg("to"),
-                             department_id=request.args.get("department", type=int),
+    filters = ScheduleFilter(date_from=date_arg("from"), date_to=date_arg("to"),
+                             department_id=int_arg("department"),
                              status=request.args.get("status") if request.args.get("status") in
                              {s.value for s in HearingStatus} else None)
     now = utcnow()
-    upcoming = db.session.scalars(hearings.schedule_query(filters, now, upcoming=True)).all()
-    past = db.paginate(hearings.schedule_query(filters, now, upcoming=False), per_page=PER_PAGE, error_out=False)
+    upcoming = [public_hearing(h, full=False)
+                for h in db.session.scalars(hearings.schedule_query(filters, now, upcoming=True))]
+    past = db.paginate(hearings.schedule_query(filters, now, upcoming=False), page=page_arg(), per_page=PER_PAGE,
+                       error_out=False)
+    past_items = [public_hearing(h, full=False) for h in past.items]
     departments = db.session.scalars(select(Department).where(Department.is_office.is_(False))
                                      .order_by(Department.id)).all()
     args = {k: v for k, v in request.args.items() if k != "page" and v}
-    return render_template("hearings/schedule.html", upcoming=upcoming, past=past, filters=filters,
+    return render_template("hearings/schedule.html", upcoming=upcoming, past_items=past_items,
+                           past_page=past.page, past_pages=past.pages, filters=filters,
                            departments=departments, args=args, statuses=HearingStatus)
 
 
-@bp.get("/<int:hearing_id>")
+@bp.get("/<id:hearing_id>")
 @public
 def hearing(hearing_id: int):
     hearing = _hearing_or_404(hearing_id)
@@ -101,7 +103,7 @@ def hearing(hearing_id: int):
     if current_user.is_authenticated:
         registration = hearings.registration_of(db.session, hearing, current_user)
     return render_template(
-        "hearings/hearing.html", hearing=hearing, now=now,
+        "hearings/hearing.html", hearing=public_hearing(hearing), now=now,
         details=hearings.can_see_details(current_user, hearing), is_party=hearings.is_party(current_user, hearing),
         phase=hearing_selection.current_phase(hearing, now),
         registration=registration, registration_open=hearings.registration_open(hearing, now),
@@ -110,7 +112,7 @@ def hearing(hearing_id: int):
         observer_form=ObserverForm(), cancel_form=ObserverCancelForm())
 
 
-@bp.get("/<int:hearing_id>/audit")
+@bp.get("/<id:hearing_id>/audit")
 @public
 def audit(hearing_id: int):
     hearing = _hearing_or_404(hearing_id)
@@ -122,12 +124,12 @@ def audit(hearing_id: int):
     steps = ps.steps(record, now) if record else []
     report = ps.verify(record) if record and record.outcome else None
     names = {m.id: f"{m.name} · {labels.member_kind(m.kind)}" for m in record.pool} if record else {}
-    return render_template("hearings/audit.html", hearing=hearing, record=record, steps=steps, report=report,
+    return render_template("hearings/audit.html", hearing=public_hearing(hearing, full=False), record=record, steps=steps, report=report,
                            names=names,
                            now=now, phase=ps.phase(record, now) if record else None)
 
 
-@bp.get("/<int:hearing_id>/selection.json")
+@bp.get("/<id:hearing_id>/selection.json")
 @public
 def record_json(hearing_id: int):
     hearing = _hearing_or_404(hearing_id)
@@ -141,27 +143,28 @@ def record_json(hearing_id: int):
 
 @bp.get("/calendar.ics")
 @public
+@caching.public_page
 def calendar_feed():
-    items = db.session.scalars(select(Hearing).where(Hearing.is_public.is_(True))
-                               .order_by(Hearing.starts_at, Hearing.id)).all()
+    items = [public_hearing(h, full=False) for h in db.session.scalars(
+        select(Hearing).where(Hearing.is_public.is_(True)).order_by(Hearing.starts_at, Hearing.id))]
     body = hearing_calendar.calendar(items, _absolute_url, utcnow(), _("Public hearings"))
     return Response(body, mimetype="text/calendar")
 
 
-@bp.get("/<int:hearing_id>/hearing.ics")
+@bp.get("/<id:hearing_id>/hearing.ics")
 @public
 def hearing_ics(hearing_id: int):
-    hearing = _hearing_or_404(hearing_id)
+    hearing = public_hearing(_hearing_or_404(hearing_id), full=False)
     body = hearing_calendar.calendar([hearing], _absolute_url, utcnow(), hearing.subject)
     return Response(body, mimetype="text/calendar", headers={
         "Content-Disposition": f'attachment; filename="hearing-{hearing.id}.ics"'})
 
 
-def _absolute_url(hearing: Hearing) -> str:
+def _absolute_url(hearing) -> str:
     return url_for("hearings.hearing", hearing_id=hearing.id, _external=True)
 
 
-@bp.post("/<int:hearing_id>/observers")
+@bp.post("/<id:hearing_id>/observers")
 @roles_required(Role.RESIDENT)
 def register(hearing_id: int):
     hearing = _hearing_or_404(hearing_id)
@@ -182,7 +185,7 @@ def register(hearing_id: int):
     return redirect(url_for("hearings.hearing", hearing_id=hearing.id) + "#observers")
 
 
-@bp.post("/<int:hearing_id>/observers/cancel")
+@bp.post("/<id:hearing_id>/observers/cancel")
 @roles_required(Role.RESIDENT)
 def cancel_registration(hearing_id: int):
     hearing = _hearing_or_404(hearing_id)
@@ -199,7 +202,7 @@ def cancel_registration(hearing_id: int):
     return redirect(url_for("hearings.hearing", hearing_id=hearing.id) + "#observers")
 
 
-@bp.route("/<int:hearing_id>/selection", methods=["GET", "POST"])
+@bp.route("/<id:hearing_id>/selection", methods=["GET", "POST"])
 @roles_required(Role.RESIDENT)
 def selection(hearing_id: int):
     """The author's side of the joint selection of hearing members."""
@@ -209,12 +212,16 @@ def selection(hearing_id: int):
     return selection_page(hearing, ps.RESIDENT, url_for("hearings.hearing", hearing_id=hearing.id))
 
 
-@bp.get("/for-suggestion/<int:suggestion_id>")
+@bp.get("/for-suggestion/<id:suggestion_id>")
 @roles_required(Role.OFFICE_STAFF, Role.HEARING_AUTHORITY)
 def for_suggestion(suggestion_id: int):
     """For the office answering a review: every hearing on the suggestion, with its conclusion."""
     from portal.models import Suggestion
 
     suggestion = db.session.get(Suggestion, suggestion_id) or abort(404)
-    return render_template("hearings/for_suggestion.html", suggestion=suggestion,
-                           hearings=hearings.hearings_for_suggestion(db.session, suggestion))
+    held = hearings.hearings_for_suggestion(db.session, suggestion)
+    # The hearing authority knows a suggestion through its hearings; a private one without any
+    # stays unknown to it (its title is the author's words).
+    if not held and not can_view(db.session, suggestion, current_user):
+        abort(404)
+    return render_template("hearings/for_suggestion.html", suggestion=suggestion, hearings=held)

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request
 from flask_login import current_user
-from sqlalchemy import func, select
-
+from portal import caching
 from portal.extensions import db
 from portal.i18n import LOCALE_COOKIE, LOCALES
-from portal.models import PUBLIC_STATUSES, Suggestion
 from portal.security import public
+from portal.services import pagination, public_lists
+from portal.services.public_views import public_suggestions
 from portal.urls import safe_next
 
 bp = Blueprint("main", __name__)
@@ -18,19 +18,17 @@ ONE_YEAR = 365 * 24 * 3600
 
 @bp.get("/")
 @public
+@caching.public_page
 def index():
-    public_statuses = [s.value for s in PUBLIC_STATUSES]
-    latest = db.session.scalars(
-        select(Suggestion).where(Suggestion.status.in_(public_statuses))
-        .order_by(Suggestion.accepted_at.desc().nulls_last(), Suggestion.id.desc()).limit(6)
-    ).all()
-    public_count = db.session.scalar(
-        select(func.count()).select_from(Suggestion).where(Suggestion.status.in_(public_statuses)))
-    return render_template("main/index.html", latest=latest, public_count=public_count)
+    public = public_lists.suggestions_query(public_lists.ListFilters())
+    latest = db.session.scalars(public.order_by(*[key.desc() for key in public_lists.NEWEST]).limit(6)).all()
+    public_count = caching.remember("public_count", lambda: pagination.count(db.session, public))
+    return render_template("main/index.html", latest=public_suggestions(latest), public_count=public_count)
 
 
 @bp.get("/about")
 @public
+@caching.public_page
 def about():
     return render_template("main/about.html")
 

@@ -83,4 +83,13 @@ GENERAL_NOTES = (
     _l("Per department means the suggestion's lead department. Suggestions that were declined or have not yet been "
        "sent to a department count only in the overall figures."),
     _l("A rate is shown as “—” when there was nothing to count."),
+    _l("Only suggestions received through this portal are counted. Suggestions imported from the previous system "
+       "are searchable and in the open data, marked as imported, but are left out of every figure here."),
 )
+
+OVERDUE_DEFINITION = _l(
+    "A suggestion is overdue when the deadline for the staff's next answer has passed: accepting it (15 days "
+    "after receipt), the department's reply (60 days after acceptance, plus an approved extension, sooner when "
+    "widely supported), or the answer to a review (30 days after the request). The same definition marks items "
+    "overdue in the office's queue and in each department's workbench. Counted now, whatever period is chosen; "
+    "a suggestion with its department is the department's, any other the suggestion office's.")

@@ -8,13 +8,17 @@ from flask import Blueprint, render_template, request
 from flask_babel import format_date, format_decimal, format_percent, gettext as _
 from sqlalchemy import func, or_, select
 
-from portal.blueprints.metrics.definitions import GENERAL_NOTES, METRICS
+from portal.blueprints.metrics.definitions import GENERAL_NOTES, METRICS, OVERDUE_DEFINITION
 from portal.blueprints.metrics.forms import PeriodForm
+from portal import caching, trend_charts
 from portal.extensions import db
 from portal.i18n import localized_name
 from portal.models import Department, Suggestion
 from portal.security import public
-from portal.services.metrics import Metrics, Ratio, compute_by_department, compute_metrics
+from portal.services import quality
+from portal.services.metrics import (
+    Metrics, Ratio, compute_by_department, compute_metrics, imported_count, overdue_now,
+)
 from portal.timeutil import local_date, utcnow
 
 bp = Blueprint("metrics", __name__, url_prefix="/metrics")
@@ -31,6 +35,16 @@ def listed_departments() -> list[Department]:
     departments = db.session.scalars(select(Department).where(or_(
         Department.id.in_(leads), (Department.is_office.is_(False)) & Department.active.is_(True))))
     return sorted(departments, key=lambda d: d.slug)
+
+
+def quality_by_department(departments: list[Department]) -> list[tuple[Department, Ratio, Ratio]]:
+    """Quality review (评查), all samples so far: (department, pass rate, correction rate)."""
+    figures = quality.figures_by_department(db.session)
+    rows = []
+    for department in departments:
+        f = figures.get(department.id, quality.QualityFigures())
+        rows.append((department, Ratio(f.passed, f.scored), Ratio(f.corrected, f.failed)))
+    return rows
 
 
 def year_choices() -> list[tuple[str, str]]:
@@ -62,26 +76,41 @@ def build_form(departments: list[Department]) -> PeriodForm:
 
 @bp.get("/")
 @public
+@caching.public_page
 def index():
     departments = listed_departments()
     form = build_form(departments)
-    context = dict(form=form, METRICS=METRICS, GENERAL_NOTES=GENERAL_NOTES, format_rate=format_rate,
-                   format_count=format_decimal)
+    context = dict(form=form, METRICS=METRICS, GENERAL_NOTES=GENERAL_NOTES, OVERDUE_DEFINITION=OVERDUE_DEFINITION,
+                   format_rate=format_rate,
+                   format_count=format_decimal, imported=imported_count(db.session))
     if request.args and not form.validate():
         return render_template("metrics/index.html", metrics=None, **context)
     start, end = form.period()
     department_id = form.department_id()
     rows = []
     if department_id is None:
-        metrics, by_department = compute_by_department(db.session, start=start, end=end)
+        metrics, by_department = caching.remember(
+            f"metrics:{start}:{end}", lambda: compute_by_department(db.session, start=start, end=end),
+            generation_name="metrics", timeout=caching.METRICS_TIMEOUT)
         rows = [(d, by_department.get(d.id, Metrics())) for d in departments]
         if None in by_department:
             rows.append((None, by_department[None]))
         scope = _("All departments")
     else:
-        metrics = compute_metrics(db.session, start=start, end=end, department_id=department_id)
+        metrics = caching.remember(
+            f"metrics:{start}:{end}:{department_id}",
+            lambda: compute_metrics(db.session, start=start, end=end, department_id=department_id),
+            generation_name="metrics", timeout=caching.METRICS_TIMEOUT)
         scope = next(localized_name(d) for d in departments if d.id == department_id)
+    trend_end = min(end, local_date(utcnow())) if end else local_date(utcnow())
+    trends = trend_charts.monthly(trend_end, department_id, scope, "trend")
+    comparisons = trend_charts.by_department(rows, describe_period(start, end), "compare")
+    overdue = overdue_now(db.session, department_id=department_id)
+    overdue_rows = [(d, overdue.get(d.id, 0)) for d in departments if department_id in (None, d.id)]
     period_args = {k: v for k, v in request.args.items() if k in ("year", "start", "end") and v}
+    quality_rows = quality_by_department([d for d in departments if department_id in (None, d.id)])
     return render_template("metrics/index.html", metrics=metrics, rows=rows, scope=scope, department_id=department_id,
                            period=describe_period(start, end), period_args=period_args,
+                           trends=trends, comparisons=comparisons, quality_rows=quality_rows,
+                           overdue_rows=overdue_rows, office_overdue=overdue.get(None, 0),
                            csv_year=form.year.data if not (form.start.data or form.end.data) else None, **context)

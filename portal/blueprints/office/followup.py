@@ -5,19 +5,20 @@ Views of the `office` blueprint, registered on it by importing this module from 
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from portal import labels
+from portal import confirmations, labels
 from portal.blueprints.office import forms
 from portal.blueprints.office.messages import department_choices, intake_error_message, transition_message
 from portal.blueprints.office.routes import _done, _refused, _suggestion, bp, office_only
 from portal.extensions import db
 from portal.services import search
-from portal.models import DeclineReason, Department, ExtensionRequest, Role
+from portal.models import DeclineReason, Department, ExtensionRequest, Role, Status
 from portal.security import roles_required
-from portal.services import intake, intake_queue, workflow
+from portal.services import deadlines, intake, intake_queue, workflow
 from portal.services.intake import IntakeError
 from portal.services.workflow import TransitionNotAllowed
 from portal.timeutil import utcnow
@@ -28,7 +29,7 @@ def routing_hint(suggestion):
     return search.routing_hint(db.session, suggestion)
 
 
-@bp.route("/suggestions/<int:suggestion_id>/dispatch", methods=["GET", "POST"])
+@bp.route("/suggestions/<id:suggestion_id>/dispatch", methods=["GET", "POST"])
 @office_only
 def dispatch(suggestion_id: int):
     suggestion = _suggestion(suggestion_id)
@@ -39,11 +40,16 @@ def dispatch(suggestion_id: int):
     choices = department_choices()
     form.lead_id.choices = choices
     form.co_ids.choices = choices
-    if request.method == "GET" and not form.recovered and suggestion.category is not None:
-        # The category's usual department is only a starting point; the office decides.
-        usual = suggestion.category.default_department_id
-        if usual in {c[0] for c in choices}:
-            form.lead_id.data = usual
+    hint = routing_hint(suggestion)
+    if request.method == "GET" and not form.recovered:
+        # Only a starting point, the office decides: the department a confident hint names (the one
+        # the page shows), else the category's usual department.
+        offered = {c[0] for c in choices}
+        usual = suggestion.category.default_department_id if suggestion.category is not None else None
+        for candidate in (hint.department.id if hint and hint.useful else None, usual):
+            if candidate in offered:
+                form.lead_id.data = candidate
+                break
     if form.validate_on_submit():
         lead = db.session.get(Department, form.lead_id.data)
         co = [db.session.get(Department, i) for i in form.co_ids.data]
@@ -56,7 +62,7 @@ def dispatch(suggestion_id: int):
             return _refused(suggestion, error)
         else:
             return _done(suggestion, _("Dispatched to %(department)s.", department=_name(lead)))
-    return render_template("office/dispatch.html", s=suggestion, form=form, hint=routing_hint(suggestion),
+    return render_template("office/dispatch.html", s=suggestion, form=form, hint=hint,
                            dispute=intake.latest_dispute(suggestion))
 
 
@@ -74,7 +80,7 @@ def extensions():
     return render_template("office/extensions.html", pending=pending, form=form)
 
 
-@bp.post("/extensions/<int:extension_id>")
+@bp.post("/extensions/<id:extension_id>")
 @office_only
 def decide_extension(extension_id: int):
     extension = db.session.get(ExtensionRequest, extension_id) or abort(404)
@@ -82,6 +88,8 @@ def decide_extension(extension_id: int):
     if not form.validate_on_submit():
         flash(_("Choose approve or refuse."), "error")
         return redirect(url_for("office.extensions"))
+    if extension.state == "pending" and not confirmations.confirmed():
+        return _ask_extension_decision(extension, form)
     try:
         intake.decide_extension(db.session, extension, current_user, form.decision.data == "approve",
                                 form.note.data or "", utcnow())
@@ -98,6 +106,31 @@ def decide_extension(extension_id: int):
     return redirect(url_for("office.extensions"))
 
 
+def _ask_extension_decision(extension: ExtensionRequest, form: forms.ExtensionDecisionForm):
+    suggestion = extension.suggestion
+    department = _name(db.session.get(Department, extension.department_id))
+    if form.decision.data == "approve":
+        title = _("Approve %(days)s more days?", days=extension.days)
+        extended = deadlines.reply_due(db.session, suggestion, extra_days=extension.days)
+        consequences = [_("%(department)s gets %(days)s more days: its reply is then due on %(date)s.",
+                          department=department, days=extension.days, date=format_datetime(extended, "short"))
+                        if extended else _("%(department)s gets %(days)s more days for its reply.",
+                                           department=department, days=extension.days),
+                        _("No further extension can be requested for this suggestion.")]
+        label = _("Yes, approve")
+    else:
+        title = _("Refuse the extension?")
+        due = deadlines.reply_due(db.session, suggestion)
+        consequences = [_("The reply stays due on %(date)s.", date=format_datetime(due, "short")) if due
+                        else _("The reply deadline does not change.")]
+        label = _("Yes, refuse")
+    consequences.append(_("The department sees your decision and note at once; the decision cannot be changed."))
+    return confirmations.ask(title, consequences, label, url_for("office.extensions"),
+                             details=[(_("Suggestion"), f"{suggestion.tracking_number} {suggestion.title}"),
+                                      (_("Reason given by the department"), extension.reason),
+                                      (_("Note to the department"), form.note.data or "")])
+
+
 @bp.get("/reviews")
 @office_only
 def reviews():
@@ -110,7 +143,7 @@ def _review_form() -> forms.ReviewAnswerForm:
     return form
 
 
-@bp.route("/suggestions/<int:suggestion_id>/review", methods=["GET", "POST"])
+@bp.route("/suggestions/<id:suggestion_id>/review", methods=["GET", "POST"])
 @office_only
 def answer_review(suggestion_id: int):
     suggestion = _suggestion(suggestion_id)
@@ -118,9 +151,23 @@ def answer_review(suggestion_id: int):
         flash(_("No review is waiting for an answer on this suggestion."), "error")
         return redirect(url_for("office.detail", suggestion_id=suggestion.id))
     form = _review_form()
+    if form.validate_on_submit() and not confirmations.confirmed():
+        second = suggestion.status == Status.IN_SECOND_REVIEW.value
+        return confirmations.ask(
+            _("Send this second-review answer?") if second else _("Send this review answer?"),
+            [_("The author is told at once and can read the answer; it cannot be changed or taken back."),
+             _("After the second review the matter is closed and final.") if second
+             else _("The author may still ask for a second review within %(days)d days.",
+                    days=deadlines.policy_for(db.session, suggestion).review_request_days)],
+            _("Yes, send the answer"), url_for("office.answer_review", suggestion_id=suggestion.id),
+            details=[(_("Suggestion"), suggestion.title),
+                     (_("Decision"), labels.decision(form.decision.data) if form.decision.data
+                      else _("Decision unchanged")),
+                     (_("Answer"), form.body.data)])
     if form.validate_on_submit():
         try:
-            intake.answer_review(db.session, suggestion, current_user, form.body.data, form.decision.data or None)
+            intake.answer_review(db.session, suggestion, current_user, form.body.data, form.decision.data or None,
+                                 form.note.data or "")
         except IntakeError as error:
             db.session.rollback()
             form.body.errors.append(intake_error_message(error))
@@ -160,7 +207,7 @@ def decline_reasons():
     return render_template("office/decline_reasons.html", reasons=reasons, form=form)
 
 
-@bp.route("/decline-reasons/<int:reason_id>", methods=["GET", "POST"])
+@bp.route("/decline-reasons/<id:reason_id>", methods=["GET", "POST"])
 @reference_keepers
 def decline_reason_edit(reason_id: int):
     reason = db.session.get(DeclineReason, reason_id) or abort(404)
@@ -171,7 +218,7 @@ def decline_reason_edit(reason_id: int):
     return render_template("office/decline_reason_edit.html", reason=reason, form=form)
 
 
-@bp.post("/decline-reasons/<int:reason_id>/active")
+@bp.post("/decline-reasons/<id:reason_id>/active")
 @reference_keepers
 def decline_reason_toggle(reason_id: int):
     """Deactivate (or bring back) a reason; past declines keep showing it, new ones cannot use it."""

@@ -1,39 +1,42 @@
 """Forms of the suggestion office. Choices from reference tables are filled in by the views."""
 from flask_babel import lazy_gettext as _l
 from wtforms import (
-    BooleanField, FieldList, Form, FormField, RadioField, SelectField, SelectMultipleField,
+    BooleanField, FieldList, Form, FormField, HiddenField, IntegerField, RadioField, SelectField, SelectMultipleField,
     StringField, SubmitField, TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal import labels
-from portal.forms import PortalForm
+from portal.forms import INTERNAL_NOTE, MESSAGE_TO_AUTHOR, PUBLISHED_TEXT, PortalForm
 from portal.services.intake import ON_BEHALF_CHANNELS
 
 REFERENCE_CODE = Regexp(r"^[a-z0-9-]+$", message=_l("Use lower-case letters, digits and hyphens only."))
 
 
 class AcceptForm(PortalForm):
-    note = TextAreaField(_l("Note for the record (optional)"), validators=[Optional(), Length(max=2000)])
+    note = TextAreaField(INTERNAL_NOTE, validators=[Optional(), Length(max=2000)])
+    public_note = TextAreaField(PUBLISHED_TEXT, validators=[Optional(), Length(max=2000)])
     submit = SubmitField(_l("Accept"))
 
 
 class DeclineForm(PortalForm):
     reason_id = SelectField(_l("Reason"), coerce=int, choices=[])
-    message = TextAreaField(_l("Message to the author"), validators=[DataRequired(), Length(max=4000)])
+    message = TextAreaField(MESSAGE_TO_AUTHOR, validators=[DataRequired(), Length(max=4000)])
+    note = TextAreaField(INTERNAL_NOTE, validators=[Optional(), Length(max=2000)])
     submit = SubmitField(_l("Decline"))
 
 
 class RequestInfoForm(PortalForm):
-    question = TextAreaField(_l("Question to the author"), validators=[DataRequired(), Length(max=4000)])
+    question = TextAreaField(MESSAGE_TO_AUTHOR, validators=[DataRequired(), Length(max=4000)])
+    note = TextAreaField(INTERNAL_NOTE, validators=[Optional(), Length(max=2000)])
     submit = SubmitField(_l("Ask for more information"))
 
 
 class DuplicateForm(PortalForm):
     target = StringField(_l("Tracking number (or id) of the suggestion it duplicates"),
                          validators=[DataRequired(), Length(max=30)])
-    note = TextAreaField(_l("Note for the record (optional)"), validators=[Optional(), Length(max=2000)])
+    note = TextAreaField(INTERNAL_NOTE, validators=[Optional(), Length(max=2000)])
     submit = SubmitField(_l("Mark as duplicate"))
 
 
@@ -75,20 +78,21 @@ class DispatchForm(PortalForm):
     lead_id = SelectField(_l("Lead department"), coerce=int, choices=[])
     co_ids = SelectMultipleField(_l("Co-handling departments (optional)"), coerce=int, choices=[],
                                  option_widget=CheckboxInput(), widget=ListWidget(prefix_label=False))
-    note = TextAreaField(_l("Instructions for the department (optional)"), validators=[Optional(), Length(max=4000)])
+    note = TextAreaField(INTERNAL_NOTE, validators=[Optional(), Length(max=4000)])
     submit = SubmitField(_l("Dispatch"))
 
 
 class ExtensionDecisionForm(PortalForm):
     decision = RadioField(_l("Decision"), choices=[("approve", _l("Approve")), ("refuse", _l("Refuse"))],
                           validators=[DataRequired(message=_l("Choose approve or refuse."))])
-    note = TextAreaField(_l("Note to the department"), validators=[Optional(), Length(max=2000)])
+    note = TextAreaField(INTERNAL_NOTE, validators=[Optional(), Length(max=2000)])
     submit = SubmitField(_l("Decide"))
 
 
 class ReviewAnswerForm(PortalForm):
-    body = TextAreaField(_l("Answer to the review"), validators=[DataRequired(), Length(max=20000)])
+    body = TextAreaField(PUBLISHED_TEXT, validators=[DataRequired(), Length(max=20000)])
     decision = SelectField(_l("Decision after review"), choices=[])
+    note = TextAreaField(INTERNAL_NOTE, validators=[Optional(), Length(max=4000)])
     submit = SubmitField(_l("Send the answer"))
 
 
@@ -99,3 +103,46 @@ class DeclineReasonForm(PortalForm):
     active = BooleanField(_l("Active"), default=True)
     submit = SubmitField(_l("Save"))
 
+
+
+def _at_most(count: int):
+    def check(form, field):
+        if len(field.data or []) > count:
+            raise ValidationError(f"more than {count}")  # the view says it in words
+    return check
+
+
+class BulkForm(PortalForm):
+    """Bulk accept or dispatch: the first POST shows the confirmation step, the second (confirmed) acts."""
+
+    action = RadioField(_l("Action"), choices=[("accept", _l("Accept")), ("dispatch", _l("Dispatch"))],
+                        validators=[DataRequired(message=_l("Choose what to do with the selected suggestions."))])
+    ids = SelectMultipleField(_l("Suggestions"), coerce=int, choices=[], validate_choice=False,
+                              validators=[DataRequired(), _at_most(100)])
+    confirmed = HiddenField(default="")
+
+
+# --- quality review (评查) ---------------------------------------------------------------------
+
+class QualityDrawForm(PortalForm):
+    week = StringField(_l("ISO week (for example 2026-W47)"), validators=[DataRequired(), Length(max=8)])
+    per_department = IntegerField(_l("Replies drawn per department"),
+                                  validators=[DataRequired(), NumberRange(min=1, max=50)])
+    submit = SubmitField(_l("Draw the sample"))
+
+
+class QualityCriterionForm(PortalForm):
+    name = StringField(_l("Criterion"), validators=[DataRequired(), Length(max=120)])
+    description = TextAreaField(_l("What the reviewer checks"), validators=[Optional(), Length(max=2000)])
+    position = IntegerField(_l("Order (smaller first)"), default=100,
+                            validators=[InputRequired(), NumberRange(min=0, max=100000)])
+    active = BooleanField(_l("In use"), default=True)
+    submit = SubmitField(_l("Save"))
+
+
+class QualityScoreForm(PortalForm):
+    """The findings; the pass/fail answers per criterion are radio groups named criterion-<id>."""
+
+    findings = TextAreaField(_l("Findings (required when a criterion fails; the department reads them)"),
+                             validators=[Optional(), Length(max=4000)])
+    submit = SubmitField(_l("Record the review"))

@@ -46,6 +46,18 @@ def intake_error_message(error: IntakeError) -> str:
     return make() if make else _("This could not be done.")
 
 
+def bulk_problem(code: str) -> str:
+    """Why one item of a bulk accept or dispatch did not move."""
+    messages = {
+        "imported": lambda: _("it was imported from the previous system"),
+        "not_submitted": lambda: _("it is not waiting to be accepted"),
+        "not_accepted": lambda: _("it is not waiting to be dispatched"),
+        "no_default_department": lambda: _("its category names no department; dispatch it from its own page"),
+    }
+    make = messages.get(code)
+    return make() if make else _("this is not possible now")
+
+
 def transition_message(error: TransitionNotAllowed) -> str:
     return _("This is not possible while the suggestion is “%(status)s”.", status=labels.status(error.status))
 

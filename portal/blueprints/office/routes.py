@@ -5,20 +5,27 @@ Each POST commits once; a refused move is a flashed message and a redirect, neve
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Optional
+from urllib.parse import urlencode
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from portal import confirmations, digest_views, queue_views
+from portal.i18n import localized_name
 from portal.blueprints.office import forms
 from portal.blueprints.office.messages import (
-    category_choices, decline_reason_choices, district_choices, intake_error_message, policy_choices,
+    bulk_problem, category_choices, department_choices, decline_reason_choices, district_choices, intake_error_message, policy_choices,
     transition_message,
 )
 from portal.extensions import db
+from portal.inputs import int_arg, page_arg
 from portal.models import Channel, DeclineReason, ExtensionRequest, Role, Suggestion
 from portal.security import roles_required
-from portal.services import deadlines, intake, intake_merge, intake_queue, workflow
+from portal.services import bulk_intake, deadlines, intake, intake_merge, intake_queue, work_queues, workflow
 from portal.services.intake import IntakeError
 from portal.services.workflow import TransitionNotAllowed
 from portal.timeutil import utcnow
@@ -29,25 +36,95 @@ OFFICE_ACTIONS = {"accept", "decline", "request_info", "mark_duplicate", "split"
                   "answer_second_review"}
 
 
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
+PAGE_SIZE = 25
+
+
+@dataclass
+class QueueRow:
+    suggestion: Suggestion
+    deadline: Optional[work_queues.StoredDeadline]
+    dispute: Optional[object] = None  # the Dispatch a department sent back
 
 
 @bp.get("/")
 @office_only
 def queue():
-    filters = intake_queue.QueueFilters(
-        status=request.args.get("status") or None, category_id=_int_arg("category"),
-        district_id=_int_arg("district"), channel=request.args.get("channel") or None,
-        overdue_only=request.args.get("overdue") == "1", text=request.args.get("q", "")[:200])
-    page = intake_queue.intake_queue(db.session, filters, utcnow(), page=_int_arg("page") or 1)
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
-    return render_template("office/queue.html", page=page, filters=filters, args=args,
-                           statuses=intake_queue.QUEUE_STATUSES, channels=list(Channel),
+    """What needs the office, most urgent first; new arrivals since yesterday on top."""
+    now = utcnow()
+    filters = work_queues.QueueFilters.from_args(request.args)
+    page = db.paginate(work_queues.office_queue(filters, now), page=page_arg(),
+                       per_page=PAGE_SIZE, error_out=False)
+    rows = [QueueRow(s, work_queues.stored_deadline(s, now), intake.latest_dispute(s)) for s in page.items]
+    arrivals, arrivals_total = work_queues.new_arrivals(db.session, work_queues.office_scope(), now)
+    return render_template("office/queue.html", page=page, rows=rows, filters=filters, args=filters.args(),
+                           statuses=work_queues.OFFICE_QUEUE_STATUSES, channels=list(Channel),
+                           counts=work_queues.counts_by_status(db.session, work_queues.office_scope(), filters, now),
+                           arrivals=arrivals, arrivals_total=arrivals_total,
                            categories=category_choices(_("All categories")),
                            districts=district_choices(_("All districts")),
-                           waiting=intake_queue.waiting_counts(db.session))
+                           waiting=intake_queue.waiting_counts(db.session), views=queue_views.links("office"),
+                           view_form=queue_views.SavedViewForm(formdata=None, query=urlencode(filters.args())),
+                           bulk_form=forms.BulkForm(formdata=None))
+
+
+@bp.post("/views")
+@office_only
+def save_view():
+    return queue_views.save("office", "office.queue")
+
+
+@bp.post("/views/<id:view_id>/delete")
+@office_only
+def delete_view(view_id: int):
+    return queue_views.delete(view_id, "office.queue")
+
+
+@bp.get("/digest")
+@office_only
+def digest():
+    """民情日报 for the whole city, or for one department (`department`), for `date` (today by default)."""
+    departments = department_choices()
+    department_id = int_arg("department")
+    if department_id not in {d_id for d_id, _name in departments}:
+        department_id = None
+    return render_template("office/digest.html", departments=departments, department_id=department_id,
+                           args={"department": department_id} if department_id else {},
+                           **digest_views.build(department_id))
+
+
+@bp.post("/digest/subscription")
+@office_only
+def digest_subscription():
+    """Subscribe to the city's daily digest by e-mail, or stop it."""
+    return digest_views.change_subscription("office.digest")
+
+
+@bp.post("/bulk")
+@office_only
+def bulk():
+    """Bulk accept or dispatch: the first POST shows what will happen; the confirmed one does it."""
+    form = forms.BulkForm()
+    if not form.validate_on_submit():
+        flash(str(form.action.errors[0]) if form.action.errors
+              else _("Select between 1 and %(most)s suggestions from the list.", most=bulk_intake.MAX_ITEMS), "error")
+        return redirect(url_for("office.queue"))
+    suggestions = bulk_intake.load(db.session, form.ids.data)
+    if form.confirmed.data != "yes":
+        plan = bulk_intake.plan(current_user, form.action.data, suggestions)
+        return render_template("office/bulk_confirm.html", form=form, plan=plan, action=form.action.data,
+                               ready=sum(1 for item in plan if item.ok), bulk_problem=bulk_problem)
+    results = bulk_intake.apply(db.session, current_user, form.action.data, suggestions)
+    db.session.commit()
+    done = [item for item in results if item.ok]
+    if done:
+        message = (_("Accepted %(count)s suggestions.", count=len(done)) if form.action.data == "accept"
+                   else _("Dispatched %(count)s suggestions.", count=len(done)))
+        flash(message, "success")
+    for item in results:
+        if not item.ok:
+            flash(_("%(number)s was not changed: %(reason)s", number=item.suggestion.tracking_number,
+                    reason=bulk_problem(item.problem)), "error")
+    return redirect(url_for("office.queue"))
 
 
 def _suggestion(suggestion_id: int) -> Suggestion:
@@ -78,7 +155,7 @@ def render_detail(suggestion: Suggestion, **bound):
         extensions=extensions, **_detail_forms(suggestion, **bound))
 
 
-@bp.get("/suggestions/<int:suggestion_id>")
+@bp.get("/suggestions/<id:suggestion_id>")
 @office_only
 def detail(suggestion_id: int):
     return render_detail(_suggestion(suggestion_id))
@@ -97,21 +174,31 @@ def _done(suggestion: Suggestion, message: str):
     return redirect(url_for("office.detail", suggestion_id=suggestion.id))
 
 
-@bp.post("/suggestions/<int:suggestion_id>/accept")
+@bp.post("/suggestions/<id:suggestion_id>/accept")
 @office_only
 def accept(suggestion_id: int):
     suggestion = _suggestion(suggestion_id)
     form = forms.AcceptForm()
     if not form.validate_on_submit():
         return render_detail(suggestion, accept_form=form)
+    if workflow.can(current_user, suggestion, "accept") and not confirmations.confirmed():
+        details = [(_("Suggestion"), suggestion.title)]
+        if (form.public_note.data or "").strip():
+            details.append((_("Note on the public timeline"), form.public_note.data))
+        return confirmations.ask(
+            _("Accept this suggestion?"),
+            [_("It becomes public on the portal, with personal data masked, and the author is told it was accepted."),
+             _("The time limit for the reply starts now; next, the suggestion is dispatched to a department."),
+             _("Acceptance cannot be taken back: the suggestion can no longer be declined or split.")],
+            _("Yes, accept it"), url_for("office.detail", suggestion_id=suggestion.id), details=details)
     try:
-        intake.accept(db.session, suggestion, current_user, form.note.data or "")
+        intake.accept(db.session, suggestion, current_user, form.note.data or "", form.public_note.data or "")
     except (TransitionNotAllowed, IntakeError) as error:
         return _refused(suggestion, error)
     return _done(suggestion, _("Accepted. The author has been told, and the suggestion is now public."))
 
 
-@bp.post("/suggestions/<int:suggestion_id>/decline")
+@bp.post("/suggestions/<id:suggestion_id>/decline")
 @office_only
 def decline(suggestion_id: int):
     suggestion = _suggestion(suggestion_id)
@@ -119,15 +206,24 @@ def decline(suggestion_id: int):
     form.reason_id.choices = decline_reason_choices()
     if not form.validate_on_submit():
         return render_detail(suggestion, decline_form=form)
+    reason = db.session.get(DeclineReason, form.reason_id.data)
+    if workflow.can(current_user, suggestion, "decline") and not confirmations.confirmed():
+        return confirmations.ask(
+            _("Decline this suggestion?"),
+            [_("The suggestion will not be handled and never be published; the author is told the reason and your message."),
+             _("A declined suggestion cannot be accepted later: the author would have to submit it again.")],
+            _("Yes, decline it"), url_for("office.detail", suggestion_id=suggestion.id),
+            details=[(_("Suggestion"), suggestion.title), (_("Reason"), localized_name(reason) if reason else ""),
+                     (_("Message to the author"), form.message.data)])
     try:
-        intake.decline(db.session, suggestion, current_user, db.session.get(DeclineReason, form.reason_id.data),
-                       form.message.data)
+        intake.decline(db.session, suggestion, current_user, reason,
+                       form.message.data, form.note.data or "")
     except (TransitionNotAllowed, IntakeError) as error:
         return _refused(suggestion, error)
     return _done(suggestion, _("Declined. The author has been told the reason."))
 
 
-@bp.post("/suggestions/<int:suggestion_id>/request-info")
+@bp.post("/suggestions/<id:suggestion_id>/request-info")
 @office_only
 def request_info(suggestion_id: int):
     suggestion = _suggestion(suggestion_id)
@@ -135,13 +231,13 @@ def request_info(suggestion_id: int):
     if not form.validate_on_submit():
         return render_detail(suggestion, info_form=form)
     try:
-        intake.request_info(db.session, suggestion, current_user, form.question.data)
+        intake.request_info(db.session, suggestion, current_user, form.question.data, form.note.data or "")
     except (TransitionNotAllowed, IntakeError) as error:
         return _refused(suggestion, error)
     return _done(suggestion, _("The question has been sent to the author."))
 
 
-@bp.post("/suggestions/<int:suggestion_id>/duplicate")
+@bp.post("/suggestions/<id:suggestion_id>/duplicate")
 @office_only
 def mark_duplicate(suggestion_id: int):
     suggestion = _suggestion(suggestion_id)
@@ -149,6 +245,15 @@ def mark_duplicate(suggestion_id: int):
     if not form.validate_on_submit():
         return render_detail(suggestion, duplicate_form=form)
     target = intake_merge.find_suggestion(db.session, form.target.data)
+    if (target is not None and target.id != suggestion.id and workflow.can(current_user, suggestion, "mark_duplicate")
+            and not confirmations.confirmed()):
+        return confirmations.ask(
+            _("Mark this suggestion as a duplicate?"),
+            [_("Its supports and followers move to %(number)s, and it is closed as a duplicate.",
+               number=target.tracking_number),
+             _("This cannot be undone: the supports cannot be moved back.")],
+            _("Yes, mark it as a duplicate"), url_for("office.detail", suggestion_id=suggestion.id),
+            details=[(_("Suggestion"), suggestion.title), (_("Duplicate of"), target.title)])
     try:
         intake_merge.mark_duplicate(db.session, suggestion, target, current_user, form.note.data or "")
     except IntakeError as error:
@@ -176,7 +281,7 @@ def _split_form(original: Suggestion) -> forms.SplitForm:
     return form
 
 
-@bp.route("/suggestions/<int:suggestion_id>/split", methods=["GET", "POST"])
+@bp.route("/suggestions/<id:suggestion_id>/split", methods=["GET", "POST"])
 @office_only
 def split(suggestion_id: int):
     original = _suggestion(suggestion_id)
@@ -194,6 +299,15 @@ def split(suggestion_id: int):
                                         p.form.measures.data or "", p.form.category_id.data or None)
                  for p in form.parts]
         try:
+            kept = intake_merge.split_parts(parts)
+            if not confirmations.confirmed():
+                return confirmations.ask(
+                    _("Split this submission into %(count)s suggestions?", count=len(kept)),
+                    [_("Each part is registered as a new suggestion with its own tracking number and waits to be "
+                       "accepted like any other; the author sees the new numbers on the original's page."),
+                     _("The original is closed as split and lists the new suggestions. This cannot be undone.")],
+                    _("Yes, split it"), url_for("office.detail", suggestion_id=original.id),
+                    details=[(_("Part %(n)s", n=n), part.title) for n, part in enumerate(kept, 1)])
             children = intake_merge.split(db.session, original, current_user, parts)
         except IntakeError as error:
             db.session.rollback()
@@ -240,11 +354,11 @@ def register():
     return render_template("office/register.html", form=form)
 
 
-@bp.get("/suggestions/<int:suggestion_id>/receipt")
+@bp.get("/suggestions/<id:suggestion_id>/receipt")
 @office_only
 def receipt(suggestion_id: int):
     """The tracking number to hand to (or read out to) the resident."""
     return render_template("office/receipt.html", s=_suggestion(suggestion_id))
 
 
-from portal.blueprints.office import followup  # noqa: E402,F401  (registers the remaining views on bp)
+from portal.blueprints.office import followup, quality  # noqa: E402,F401  (register the remaining views on bp)

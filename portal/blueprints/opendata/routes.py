@@ -3,18 +3,26 @@ from __future__ import annotations
 
 from typing import Callable, Iterator, Optional
 
-from flask import Blueprint, Response, current_app, render_template, request
+from datetime import date
+
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import func, select
 
 from portal.blueprints.metrics.definitions import METRICS
+from portal import caching
 from portal.extensions import db
+from portal.inputs import parse_int
 from portal.models import PUBLIC_STATUSES, Suggestion
+from portal.ratelimits import client_address, limit
 from portal.security import public
-from portal.services import opendata
+from portal.services import event_log, opendata
 from portal.timeutil import local_date, utcnow
 
 bp = Blueprint("opendata", __name__, url_prefix="/opendata")
+download_limit = limit("EXPORT_ADDRESS", client_address, methods=None)
+# A reader fetches one file per day (365 a year), so the event log has a budget of its own.
+event_log_limit = limit("EVENT_LOG_ADDRESS", client_address, methods=None)
 
 FIRST_YEAR, LAST_YEAR = 1990, 2100
 
@@ -54,9 +62,10 @@ def requested_year() -> Optional[int]:
     text = request.args.get("year", "").strip()
     if not text:
         return None
-    if not text.isdigit() or not FIRST_YEAR <= int(text) <= LAST_YEAR:
+    year = parse_int(text, FIRST_YEAR, LAST_YEAR)
+    if year is None:
         raise BadYear(text)
-    return int(text)
+    return year
 
 
 def available_years() -> list[int]:
@@ -106,12 +115,14 @@ def _year_or_error():
 
 @bp.get("/")
 @public
+@caching.public_page
 def index():
     return render_index()
 
 
 @bp.get("/suggestions.csv")
 @public
+@download_limit
 def suggestions_csv():
     year, error = _year_or_error()
     if error:
@@ -125,6 +136,7 @@ def suggestions_csv():
 
 @bp.get("/suggestions.jsonl")
 @public
+@download_limit
 def suggestions_jsonl():
     year, error = _year_or_error()
     if error:
@@ -135,9 +147,61 @@ def suggestions_jsonl():
 
 @bp.get("/metrics-by-department.csv")
 @public
+@download_limit
 def metrics_csv():
     year, error = _year_or_error()
     if error:
         return error
-    rows = opendata.metrics_rows(db.session, year)
+    # Every figure of every department: computed once per change, like the metrics page.
+    rows = caching.remember(f"metrics-rows:{year}", lambda: opendata.metrics_rows(db.session, year),
+                            generation_name="metrics", timeout=caching.METRICS_TIMEOUT)
     return _download(opendata.csv_stream(opendata.METRICS_FIELDS, rows), "text/csv", "metrics-by-department", year)
+
+
+# --- the public event log (portal/services/event_log.py) ---------------------------------------
+
+def _event_chain() -> list[event_log.DayFile]:
+    """The published days with their hashes. A closed day never changes, so the chain up to the
+    last closed day is computed once and kept until another day closes."""
+    until = event_log.last_closed_day()
+    return caching.remember(f"event-log-chain:{until.isoformat()}", lambda: event_log.chain(db.session),
+                            generation_name="event-log", timeout=24 * 3600)
+
+
+@bp.get("/events/")
+@public
+@event_log_limit
+def events_index():
+    files = _event_chain()
+    return render_template("opendata/events.html", files=list(reversed(files)))
+
+
+@bp.get("/events/index.json")
+@public
+@event_log_limit
+def events_index_json():
+    days = [{"day": f.day.isoformat(), "events": f.events, "sha256": f.sha256, "previous_sha256": f.previous_sha256,
+             "url": url_for("opendata.events_day", day=f.day.isoformat(), _external=True)}
+            for f in _event_chain()]
+    return jsonify({"version": event_log.FORMAT_VERSION, "days": days})
+
+
+@bp.get("/events/<day>.jsonl")
+@public
+@event_log_limit
+def events_day(day: str):
+    try:
+        wanted = date.fromisoformat(day) if len(day) == 10 else None
+    except ValueError:
+        wanted = None
+    published = next((f for f in _event_chain() if f.day == wanted), None) if wanted else None
+    if published is None:
+        abort(404)
+    body = event_log.file_bytes(published.day, event_log.day_lines(db.session, published.day),
+                                published.previous_sha256)
+    response = Response(body, mimetype="application/x-ndjson")
+    response.headers["Content-Disposition"] = f'attachment; filename="events-{published.day.isoformat()}.jsonl"'
+    # A closed day's file never changes.
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    response.set_etag(published.sha256)
+    return response.make_conditional(request)

@@ -13,15 +13,18 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import select
 
-from portal import labels
+from portal import caching, labels
 from portal.extensions import db
 from portal.i18n import localized_name
+from portal.inputs import page_arg
 from portal.models import Category, Department, District
+from portal.ratelimits import client_address, limit
 from portal.security import public
 from portal.services.search import similar_suggestions
 from portal.services.search_sync import get_index
 
 bp = Blueprint("search", __name__)
+search_limit = limit("SEARCH_ADDRESS", client_address, methods=None)
 
 PER_PAGE = 20
 MAX_FILTER_CHARS = 60
@@ -58,11 +61,6 @@ def _filters() -> dict[str, str]:
             if (value := request.args.get(name, "").strip())}
 
 
-def _page() -> int:
-    value = request.args.get("page", "1")
-    return max(1, min(int(value), 10_000)) if value.isdigit() else 1
-
-
 def _references(facets: dict[str, list[tuple[str, int]]], hits: list[Any]) -> dict[str, dict[str, Any]]:
     """slug → Department/Category/District for every slug on the page, to show localized names."""
     found: dict[str, dict[str, Any]] = {}
@@ -90,13 +88,16 @@ def _value_label(name: str, value: str, references: dict[str, dict[str, Any]]) -
     return value
 
 
+# Where each kind of result lives: endpoint and its id argument.
+HIT_ENDPOINTS = {"suggestion": ("suggestions.detail", "suggestion_id"), "hearing": ("hearings.hearing", "hearing_id")}
+
+
 def _hit_url(hit: Any) -> str:
-    endpoints = current_app.view_functions
-    if hit.kind == "suggestion" and "suggestions.detail" in endpoints and hit.object_id is not None:
-        return url_for("suggestions.detail", suggestion_id=hit.object_id)
-    if hit.kind == "hearing" and "hearings.detail" in endpoints and hit.object_id is not None:
-        return url_for("hearings.detail", hearing_id=hit.object_id)
-    return hit.url_path or "#"
+    endpoint = HIT_ENDPOINTS.get(hit.kind)
+    if endpoint is None or hit.object_id is None:
+        return hit.url_path or "#"  # a kind this portal does not know yet: the path it was indexed with
+    name, argument = endpoint
+    return url_for(name, **{argument: hit.object_id})
 
 
 def _hit_view(hit: Any, references: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -122,13 +123,20 @@ def _hit_view(hit: Any, references: dict[str, dict[str, Any]]) -> dict[str, Any]
 
 @bp.get("/search")
 @public
+@search_limit
+# Anonymous visitors asking the same thing share one rendered page for up to 30 s (a popular
+# word at 50 requests a second costs one search, not fifty). The index's changes retire it: the
+# writer deleting its outbox rows (Whoosh), or the change's own commit (PostgreSQL search).
+@caching.public_page(timeout=30)
 def search():
     q = request.args.get("q", "")
     filters = _filters()
     sort = request.args.get("sort", "relevance")
     sort = sort if sort in SORTS else "relevance"
     index = get_index()
-    results = index.search(q, filters=filters, sort=sort, page=_page(), per_page=PER_PAGE)
+    results = index.search(q, filters=filters, sort=sort, page=page_arg(), per_page=PER_PAGE)
+    if not results.available:
+        caching.not_shareable()
     # A filtered facet would list only its chosen value; count its other values without that
     # filter, so the visitor can switch (e.g. from one department to another) in one click.
     for name in filters if results.available else ():
@@ -171,6 +179,7 @@ def search():
 
 @bp.get("/search/similar")
 @public
+@search_limit
 def similar():
     """JSON for similar.js: public suggestions like the draft text (GET ?text=…)."""
     text = request.args.get("text", "")

@@ -1,11 +1,14 @@
 """The resident's side and the public pages: submit, track, lists, detail, support, follow, rate, review."""
 from __future__ import annotations
 
+import dataclasses
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
 
 from portal.blueprints.suggestions.forms import (
     ActionForm, RatingForm, ResubmitForm, ReviewRequestForm, SuggestionForm,
@@ -13,12 +16,18 @@ from portal.blueprints.suggestions.forms import (
 from portal.extensions import db
 from portal.services.search import similar_suggestions
 from portal.i18n import localized_name
+from portal.inputs import int_arg
 from portal.models import (
     Category, ConversionType, Decision, Department, District, Notification, Role, Status, Suggestion,
     ThemedCall,
 )
+from portal.ratelimits import account_or_address, client_address, limit
 from portal.security import public, roles_required, signed_in
-from portal.services import deadlines, public_lists
+from portal import caching, confirmations
+from portal.services import deadlines, pagination, public_lists, workflow
+from portal.services.public_views import (
+    own_notification, own_suggestion, public_call, public_suggestion, public_suggestions, public_timeline,
+)
 from portal.services import suggestions as service
 from portal.services.suggestions import SuggestionError
 from portal.timeutil import utcnow
@@ -60,14 +69,11 @@ def _suggestion_or_404(suggestion_id: int) -> Suggestion:
 
 
 def _own_suggestion(suggestion_id: int) -> Suggestion:
-    suggestion = db.session.get(Suggestion, suggestion_id) or abort(404)
+    """The signed-in author's suggestion; 403 for others who may see it, 404 for those who may not."""
+    suggestion = _suggestion_or_404(suggestion_id)
     if suggestion.author_id != current_user.id:
         abort(403)
     return suggestion
-
-
-def _int_arg(name: str) -> int | None:
-    return request.args.get(name, type=int) or None
 
 
 def _choices(model, blank: str) -> list[tuple[int, str]]:
@@ -77,22 +83,37 @@ def _choices(model, blank: str) -> list[tuple[int, str]]:
 
 # --- public lists --------------------------------------------------------------------------------
 
+def _filter_args() -> dict:
+    """The list's filters, for links; the page position travels separately."""
+    return {k: v for k, v in request.args.items() if k not in ("page", "after", "before") and v}
+
+
+def _keyset_page(query, keys, count_key: str) -> pagination.Page:
+    # The total only moves when suggestions change: counted once per change, not per request.
+    total = caching.remember(count_key, lambda: pagination.count(db.session, query))
+    return pagination.keyset_page(db.session, query, keys, pagination.PageRequest.from_args(request.args),
+                                  current_app.config["PER_PAGE"], total)
+
+
 @bp.get("/")
 @public
+@caching.public_page
 def index():
     group = request.args.get("group", "all")
     filters = public_lists.ListFilters(
         group=group if group in public_lists.STATUS_GROUPS else "all",
-        category_id=_int_arg("category"), district_id=_int_arg("district"),
-        department_id=_int_arg("department"), call_id=_int_arg("call"),
+        category_id=int_arg("category"), district_id=int_arg("district"),
+        department_id=int_arg("department"), call_id=int_arg("call"),
         widely_supported=request.args.get("widely") == "1",
         sort=request.args.get("sort") if request.args.get("sort") in public_lists.SORTS else "newest")
-    page = public_lists.paginate(db.session, public_lists.suggestions_query(filters),
-                                 request.args.get("page", 1, type=int), current_app.config["PER_PAGE"])
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    page = _keyset_page(public_lists.suggestions_query(filters), public_lists.sort_keys(filters),
+                        count_key=f"suggestions:{filters}")
+    page = dataclasses.replace(page, items=public_suggestions(page.items))
+    args = _filter_args()
     departments = db.session.scalars(select(Department).where(
         Department.active.is_(True), Department.is_office.is_(False)).order_by(Department.id)).all()
-    calls = db.session.scalars(select(ThemedCall).order_by(ThemedCall.opens_at.desc())).all()
+    calls = [public_call(c) for c in db.session.scalars(
+        select(ThemedCall).options(selectinload(ThemedCall.department)).order_by(ThemedCall.opens_at.desc()))]
     return render_template(
         "suggestions/index.html", page=page, filters=filters, args=args,
         categories=_choices(Category, _("All categories"))[1:], districts=_choices(District, _("All"))[1:],
@@ -101,15 +122,17 @@ def index():
 
 @bp.get("/outcomes")
 @public
+@caching.public_page
 def outcomes():
     decision = request.args.get("decision")
     conversion_type = request.args.get("type")
     filters = public_lists.OutcomeFilters(
         decision=decision if decision in {d.value for d in Decision} else None,
         conversion_type=conversion_type if conversion_type in {t.value for t in ConversionType} else None)
-    page = public_lists.paginate(db.session, public_lists.outcomes_query(filters),
-                                 request.args.get("page", 1, type=int), current_app.config["PER_PAGE"])
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    page = _keyset_page(public_lists.outcomes_query(filters), public_lists.NEWEST_PUBLISHED,
+                        count_key=f"outcomes:{filters}")
+    page = dataclasses.replace(page, items=public_suggestions(page.items, with_conversions=True))
+    args = _filter_args()
     return render_template("suggestions/outcomes.html", page=page, filters=filters, args=args,
                            decisions=list(Decision), conversion_types=list(ConversionType))
 
@@ -119,21 +142,24 @@ def outcomes():
 def track():
     number = request.args.get("number", "")
     suggestion = service.find_by_tracking_number(db.session, number) if number.strip() else None
-    return render_template("suggestions/track.html", number=number.strip(), suggestion=suggestion,
+    # The page shows dates and the department, no text: the status view, never the record.
+    view = public_suggestion(suggestion, with_details=False) if suggestion is not None else None
+    return render_template("suggestions/track.html", number=number.strip(), suggestion=view,
                            searched=bool(number.strip()))
 
 
 # --- one suggestion ------------------------------------------------------------------------------
 
-@bp.get("/<int:suggestion_id>")
+@bp.get("/<id:suggestion_id>")
 @public
+@caching.public_page
 def detail(suggestion_id: int):
     suggestion = _suggestion_or_404(suggestion_id)
     now = utcnow()
     is_author = current_user.is_authenticated and suggestion.author_id == current_user.id
-    # The author sees the answer at once, to rate it; the public once the department publishes it.
-    show_answer = (suggestion.published_at is not None or is_author
-                   or service.is_handling_staff(suggestion, current_user))
+    # The author and the staff handling it see the original text and the answer at once (the
+    # author, to rate it); everyone else the masked public view, the answer once published.
+    reveal = is_author or service.is_handling_staff(suggestion, current_user)
     answer = service.answer_to_rate(suggestion) if is_author else None
     rating_due = service.rating_due(db.session, suggestion, answer) if answer else None
     can_rate = answer is not None and answer.rating is None and now <= rating_due
@@ -141,12 +167,13 @@ def detail(suggestion_id: int):
     if is_author and service.can_request_review(db.session, suggestion, now):
         review_form = ReviewRequestForm(formdata=None)
     return render_template(
-        "suggestions/detail.html", s=suggestion, is_author=is_author, show_answer=show_answer,
-        events=service.timeline_for(suggestion, current_user),
+        "suggestions/detail.html", is_author=is_author,
+        s=public_suggestion(suggestion, reveal=reveal, with_replies=True, with_conversions=True),
+        events=public_timeline(service.timeline_for(suggestion, current_user), reveal=reveal),
         supported=service.has_supported(db.session, suggestion, current_user),
         following=service.is_following(db.session, suggestion, current_user),
         action_form=ActionForm(formdata=None),
-        answer=answer, rating_form=RatingForm(formdata=None) if can_rate else None, rating_due=rating_due,
+        rating_form=RatingForm(formdata=None) if can_rate else None, rating_due=rating_due,
         rating_closed=answer is not None and answer.rating is None and not can_rate,
         review_form=review_form,
         review_action="request_second_review" if suggestion.status == Status.REVIEWED.value else "request_review",
@@ -157,8 +184,14 @@ def detail(suggestion_id: int):
     )
 
 
+def _previewing() -> bool:
+    return "check_similar" in request.form
+
+
 @bp.route("/new", methods=["GET", "POST"])
 @resident_only
+@limit("SUBMIT_ACCOUNT", account_or_address, exempt_when=_previewing)
+@limit("SUBMIT_ADDRESS", client_address, exempt_when=_previewing)
 def new():
     now = utcnow()
     form = SuggestionForm()
@@ -168,10 +201,10 @@ def new():
     form.themed_call.choices = [(0, _("None"))] + [(c.id, c.title) for c in calls]
     if request.method == "GET" and not form.recovered:
         form.anonymous.data = current_user.prefers_anonymous
-        preselect = _int_arg("call")
+        preselect = int_arg("call")
         if preselect in {c.id for c in calls}:
             form.themed_call.data = preselect
-    if request.method == "POST" and "check_similar" in request.form:
+    if request.method == "POST" and _previewing():
         # The no-JavaScript preview step: show similar published suggestions, keep the draft.
         draft = "\n".join(filter(None, (form.title.data, form.problem.data, form.measures.data)))
         return render_template("suggestions/new.html", form=form, similar=similar_suggestions(draft))
@@ -192,13 +225,13 @@ def new():
     return render_template("suggestions/new.html", form=form)
 
 
-@bp.get("/<int:suggestion_id>/sent")
+@bp.get("/<id:suggestion_id>/sent")
 @resident_only
 def confirmation(suggestion_id: int):
     return render_template("suggestions/confirmation.html", s=_own_suggestion(suggestion_id))
 
 
-@bp.route("/<int:suggestion_id>/resubmit", methods=["GET", "POST"])
+@bp.route("/<id:suggestion_id>/resubmit", methods=["GET", "POST"])
 @resident_only
 def resubmit(suggestion_id: int):
     suggestion = _own_suggestion(suggestion_id)
@@ -238,9 +271,14 @@ def _post_action(suggestion_id: int, action, success: str):
     return redirect(safe_next(form.next.data, "suggestions.index") if form.next.data else target)
 
 
-@bp.post("/<int:suggestion_id>/support")
+@bp.post("/<id:suggestion_id>/support")
 @resident_only
+@limit("SUPPORT_ACCOUNT", account_or_address)
+@limit("SUPPORT_ADDRESS", client_address)
 def support(suggestion_id: int):
+    # A page opened before the office merged this suggestion as a duplicate: support the target.
+    suggestion_id = service.merged_into(db.session, suggestion_id)
+
     def act(suggestion):
         if not service.support(db.session, suggestion, current_user):
             flash(_("You have already supported this suggestion."), "info")
@@ -249,29 +287,36 @@ def support(suggestion_id: int):
     return _post_action(suggestion_id, act, _("Thank you for your support."))
 
 
-@bp.post("/<int:suggestion_id>/follow")
+@bp.post("/<id:suggestion_id>/follow")
 @signed_in
 def follow(suggestion_id: int):
     return _post_action(suggestion_id, lambda s: service.follow(db.session, s, current_user),
                         _("You are following this suggestion. We will tell you when it progresses."))
 
 
-@bp.post("/<int:suggestion_id>/unfollow")
+@bp.post("/<id:suggestion_id>/unfollow")
 @signed_in
 def unfollow(suggestion_id: int):
     return _post_action(suggestion_id, lambda s: service.unfollow(db.session, s, current_user),
                         _("You no longer follow this suggestion."))
 
 
-@bp.post("/<int:suggestion_id>/withdraw")
+@bp.post("/<id:suggestion_id>/withdraw")
 @resident_only
 def withdraw(suggestion_id: int):
-    _own_suggestion(suggestion_id)
+    suggestion = _own_suggestion(suggestion_id)
+    if workflow.can(current_user, suggestion, "withdraw") and not confirmations.confirmed():
+        return confirmations.ask(
+            _("Withdraw your suggestion?"),
+            [_("The suggestion office will stop handling it, and it will never be published."),
+             _("This cannot be undone: to raise the matter again you would submit a new suggestion.")],
+            _("Yes, withdraw my suggestion"), url_for("suggestions.detail", suggestion_id=suggestion.id),
+            details=[(_("Title"), suggestion.title)])
     return _post_action(suggestion_id, lambda s: service.withdraw(db.session, s, current_user),
                         _("Your suggestion has been withdrawn."))
 
 
-@bp.post("/<int:suggestion_id>/rate")
+@bp.post("/<id:suggestion_id>/rate")
 @resident_only
 def rate(suggestion_id: int):
     suggestion = _own_suggestion(suggestion_id)
@@ -294,7 +339,7 @@ def rate(suggestion_id: int):
     return redirect(target + "#rate")
 
 
-@bp.post("/<int:suggestion_id>/review")
+@bp.post("/<id:suggestion_id>/review")
 @resident_only
 def request_review(suggestion_id: int):
     suggestion = _own_suggestion(suggestion_id)
@@ -304,6 +349,8 @@ def request_review(suggestion_id: int):
         for message in form.reason.errors:
             flash(message, "warning")
         return redirect(target + "#review")
+    if service.can_request_review(db.session, suggestion, utcnow()) and not confirmations.confirmed():
+        return _ask_review(suggestion, form, target)
     try:
         action = service.request_review(db.session, suggestion, current_user, form.reason.data)
     except SuggestionError as error:
@@ -316,6 +363,23 @@ def request_review(suggestion_id: int):
     return redirect(target)
 
 
+def _ask_review(suggestion: Suggestion, form: ReviewRequestForm, target: str):
+    days = deadlines.policy_for(db.session, suggestion).review_answer_days
+    if suggestion.status == Status.REVIEWED.value:
+        title = _("Request a second review?")
+        consequences = [_("The suggestion office examines the matter once more and answers you within %(days)d days.",
+                          days=days),
+                        _("Its answer is final: after the second review nothing more can be asked for.")]
+    else:
+        title = _("Request a review?")
+        consequences = [_("The suggestion office examines the department's answer and answers you within "
+                          "%(days)d days.", days=days)]
+    consequences.append(_("Your reason is shown on the suggestion's public page, with personal data masked. "
+                          "A request cannot be withdrawn."))
+    return confirmations.ask(title, consequences, _("Yes, send the request"), target + "#review",
+                             details=[(_("Title"), suggestion.title), (form.reason.label.text, form.reason.data)])
+
+
 # --- the resident's own pages --------------------------------------------------------------------
 
 @bp.get("/mine")
@@ -323,18 +387,24 @@ def request_review(suggestion_id: int):
 def mine():
     now = utcnow()
     own = db.session.scalars(select(Suggestion).where(Suggestion.author_id == current_user.id)
+                             .options(selectinload(Suggestion.category), selectinload(Suggestion.district),
+                                      selectinload(Suggestion.lead_department), selectinload(Suggestion.events))
                              .order_by(Suggestion.submitted_at.desc(), Suggestion.id.desc())).all()
-    rows = [(s, service.timeline_for(s, current_user), deadlines.next_deadline(db.session, s, now)) for s in own]
+    # Views, not models: the author's own text as typed, the timeline without internal notes.
+    rows = [(own_suggestion(s, current_user), public_timeline(service.timeline_for(s, current_user), reveal=True),
+             deadlines.next_deadline(db.session, s, now)) for s in own]
     return render_template("suggestions/mine.html", rows=rows)
 
 
 @bp.get("/notifications")
 @signed_in
 def notifications():
-    page = public_lists.paginate(
-        db.session, select(Notification).where(Notification.user_id == current_user.id)
-        .order_by(Notification.created_at.desc(), Notification.id.desc()),
-        request.args.get("page", 1, type=int), current_app.config["PER_PAGE"])
+    query = select(Notification).where(Notification.user_id == current_user.id)
+    page = pagination.keyset_page(db.session, query.options(selectinload(Notification.suggestion)),
+                                  (Notification.created_at, Notification.id),
+                                  pagination.PageRequest.from_args(request.args), current_app.config["PER_PAGE"],
+                                  pagination.count(db.session, query))
+    page = dataclasses.replace(page, items=[own_notification(n, current_user) for n in page.items])
     return render_template("suggestions/notifications.html", page=page, form=ActionForm(formdata=None))
 
 

@@ -1,0 +1,195 @@
+"""Caches that keep busy public pages cheap: rendered pages for anonymous visitors, list counts and
+the metrics figures, all invalidated by generation counters bumped after each commit that changes
+what they show, plus HTTP validators (ETag, Last-Modified, Cache-Control) so browsers revalidate.
+
+Flask-Caching holds the entries: in-process (SimpleCache) by default, shared through Redis on the
+scale path (CACHE_REDIS_URL), so that one worker's commit invalidates every worker's pages. With
+the in-process default and several workers, another worker's pages go stale for at most
+PAGE_TIMEOUT seconds; the README's scale path therefore sets CACHE_REDIS_URL.
+
+Two generations: "public" moves with any change a public page may show (a support changes a
+count); "metrics" ignores supports and follows, which no figure counts, so that a crowd of
+supporters does not recompute the metrics on every page view. Time alone also changes what some
+pages show (a themed call closes, the review window ends), so every entry expires after a while.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from functools import wraps
+from typing import Callable
+
+from flask import current_app, g, has_app_context, make_response, request, session as flask_session
+from flask_caching import Cache
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+from portal.transaction_hooks import after_real_commit, after_real_rollback
+
+cache = Cache()
+
+PAGE_TIMEOUT = 60          # seconds: bounds staleness from time passing, not from changes
+METRICS_TIMEOUT = 300      # the metrics figures' time window
+COUNT_TIMEOUT = 300
+CSRF_PLACEHOLDER = "\x00csrf-token\x00"
+SHAREABLE_SESSION_KEYS = frozenset({"csrf_token", "_fresh", "_permanent"})
+
+# Tables whose rows never appear on a public page nor in a figure.
+# (The search-index outbox is not: the writer deleting its rows means search results changed.)
+PRIVATE_TABLES = frozenset({"notification", "follow"})
+# Changes that move public pages but no metric.
+NOT_IN_METRICS = PRIVATE_TABLES | {"support", "index_outbox"}
+_CHANGED = "volume.changed_generations"
+
+
+def init_app(app) -> None:
+    config = app.config
+    if config.get("CACHE_REDIS_URL"):
+        config.setdefault("CACHE_TYPE", "RedisCache")
+        # Portals (or test runs) sharing one Redis keep apart, as RATELIMIT_KEY_PREFIX does for limits.
+        config.setdefault("CACHE_KEY_PREFIX", os.environ.get("CACHE_KEY_PREFIX", "portal") + ":")
+    else:
+        config.setdefault("CACHE_TYPE", "SimpleCache")
+        config.setdefault("CACHE_THRESHOLD", 300)  # ~300 pages of 20–60 kB per worker at most
+    config.setdefault("CACHE_DEFAULT_TIMEOUT", PAGE_TIMEOUT)
+    cache.init_app(app)
+
+
+# --- generations ---------------------------------------------------------------------------------
+
+def generation(name: str) -> int:
+    """The current generation (a time in ns of the last change; 0 before any), read once a request."""
+    memo = g.setdefault("cache_generations", {})
+    if name not in memo:
+        memo[name] = int(cache.get(f"gen:{name}") or 0)
+    return memo[name]
+
+
+def bump(*names: str) -> None:
+    stamp = time.time_ns()
+    for name in names:
+        cache.set(f"gen:{name}", stamp, timeout=0)
+    if "cache_generations" in g:
+        g.cache_generations.clear()
+
+
+def _mark(session: Session, *names: str) -> None:
+    session.info.setdefault(_CHANGED, set()).update(names)
+
+
+@event.listens_for(Session, "after_flush")
+def _after_flush(session: Session, flush_context) -> None:
+    changed = [*session.new, *session.deleted, *(obj for obj in session.dirty if session.is_modified(obj))]
+    tables = {obj.__table__.name for obj in changed}
+    if tables - PRIVATE_TABLES:
+        _mark(session, "public")
+    if tables - NOT_IN_METRICS:
+        _mark(session, "metrics")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _statement(state) -> None:
+    # UPDATE/DELETE statements bypass the flush: the support counter is one.
+    if state.is_update or state.is_delete or state.is_insert:
+        table = getattr(state.statement, "table", None)
+        if table is not None and table.name not in PRIVATE_TABLES:
+            _mark(state.session, "public")
+
+
+@after_real_commit
+def _after_commit(session: Session) -> None:
+    changed = session.info.pop(_CHANGED, None)
+    if changed and has_app_context():
+        bump(*changed)
+
+
+@after_real_rollback
+def _after_rollback(session: Session) -> None:
+    session.info.pop(_CHANGED, None)
+
+
+# --- cached values -------------------------------------------------------------------------------
+
+def remember(key: str, compute: Callable, *, generation_name: str = "public", timeout: int = COUNT_TIMEOUT):
+    """`compute()`, or its value from the cache while the generation has not moved."""
+    full_key = f"value:{generation(generation_name)}:{key}"
+    value = cache.get(full_key)
+    if value is None:
+        value = compute()
+        cache.set(full_key, value, timeout=timeout)
+    return value
+
+
+# --- pages ---------------------------------------------------------------------------------------
+
+def _anonymous_and_stateless() -> bool:
+    """Only visitors with nothing of their own in the session see shared copies: no user, no
+    flashed message, no parked draft -- at most the CSRF token, which is put back per visitor,
+    and Flask-Login's freshness mark."""
+    if current_user.is_authenticated:
+        return False
+    return all(key in SHAREABLE_SESSION_KEYS for key in flask_session.keys())
+
+
+def _page_key() -> str:
+    from portal.i18n import current_locale_code
+
+    path = hashlib.sha256(request.full_path.encode()).hexdigest()
+    return f"page:{generation('public')}:{current_locale_code()}:{path}"
+
+
+def _with_visitor_token(body: str):
+    if CSRF_PLACEHOLDER not in body:
+        return body
+    from flask_wtf.csrf import generate_csrf
+
+    return body.replace(CSRF_PLACEHOLDER, generate_csrf())
+
+
+def not_shareable() -> None:
+    """This response must not become the shared copy (e.g. "search is temporarily unavailable":
+    the next visitor should get the repaired index, not this page for another 30 s)."""
+    g.not_shareable = True
+
+
+def public_page(view: Callable | None = None, *, timeout: int = PAGE_TIMEOUT):
+    """Serve anonymous visitors a shared rendered copy, with validators so browsers revalidate.
+
+    Signed-in readers always get a fresh page (it shows their own state) marked private.
+    """
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if request.method != "GET" or not _anonymous_and_stateless():
+                response = make_response(view(*args, **kwargs))
+                response.headers.setdefault("Cache-Control", "private, no-cache")
+                return response
+            key = _page_key()
+            stored = cache.get(key)
+            if stored is None:
+                response = make_response(view(*args, **kwargs))
+                if (response.status_code != 200 or response.direct_passthrough or response.is_streamed
+                        or g.get("not_shareable")):
+                    return response
+                body = response.get_data(as_text=True)
+                token = g.get("csrf_token")
+                stored = (body.replace(token, CSRF_PLACEHOLDER) if token else body, response.mimetype,
+                          generation("public"))
+                cache.set(key, stored, timeout=timeout)
+            else:
+                response = current_app.response_class(mimetype=stored[1])
+            body, _mimetype, changed_ns = stored
+            response.set_data(_with_visitor_token(body))
+            personal = CSRF_PLACEHOLDER in body
+            response.headers["Cache-Control"] = "private, no-cache" if personal else "public, no-cache"
+            response.vary.update(("Cookie", "Accept-Language"))
+            if changed_ns:
+                response.last_modified = changed_ns // 1_000_000_000
+            # The signed token changes every second while the session's token stays: the page is
+            # the same for this visitor as long as the shared copy and the session's token are.
+            tag_source = body + (flask_session.get("csrf_token", "") if personal else "")
+            response.set_etag(hashlib.sha256(tag_source.encode()).hexdigest())
+            return response.make_conditional(request)
+        return wrapper
+    return decorator(view) if view is not None else decorator

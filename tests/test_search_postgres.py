@@ -1,0 +1,80 @@
+"""The PostgreSQL search backend: documents change in the transaction that changes the suggestion.
+
+Runs when the test database is PostgreSQL (the search tests in test_search_portal.py also run on
+this backend there); the configuration check for SQLite is in test_config.py.
+"""
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from sqlalchemy import func, select, text
+
+from portal.extensions import db
+from portal.models import IndexOutbox, Status, Suggestion, search_documents
+
+pytestmark = pytest.mark.skipif(
+    not os.environ.get("TEST_DATABASE_URL", "").startswith(("postgres://", "postgresql://")),
+    reason="the PostgreSQL search backend needs the PostgreSQL test database",
+)
+EN = {"Accept-Language": "en"}
+
+
+@pytest.fixture
+def app_config(app_config):
+    app_config["SEARCH_BACKEND"] = "postgres"
+    app_config["SEARCH_SYNC_INLINE"] = False  # nothing runs after the commit: what is found was written in it
+    return app_config
+
+
+def titles(client, query: str) -> list[str]:
+    html = client.get("/search", query_string={"q": query}, headers=EN).get_data(as_text=True)
+    return [re.sub(r"</?mark>", "", t) for t in
+            re.findall(r'<li class="search-hit">\s*<h3><a href="[^"]*">(.*?)</a>', html, re.S)]
+
+
+def outbox_rows() -> int:
+    return db.session.scalar(select(func.count()).select_from(IndexOutbox))
+
+
+def test_a_commit_carries_its_search_document_with_it(client, factory):
+    suggestion = factory.suggestion(status=Status.ACCEPTED, title="建议增设社区食堂")
+    assert titles(client, "食堂") == ["建议增设社区食堂"]  # no sync ran
+    assert outbox_rows() == 0
+    suggestion.title = "建议增设老年食堂"
+    db.session.commit()
+    assert titles(client, "老年食堂") == ["建议增设老年食堂"]
+    suggestion.title = "不会保存的标题"
+    db.session.flush()
+    db.session.rollback()
+    assert titles(client, "保存") == [] and titles(client, "老年食堂") == ["建议增设老年食堂"]
+
+
+def test_a_failed_index_write_keeps_the_change_and_leaves_it_to_the_sync(client, factory, runner):
+    with db.engine.begin() as connection:  # every write to the documents table now fails
+        connection.execute(text("ALTER TABLE search_documents ADD CONSTRAINT refuse_all CHECK (false) NOT VALID"))
+    try:
+        suggestion = factory.suggestion(status=Status.ACCEPTED, title="建议延长图书馆开放时间")
+        assert db.session.get(Suggestion, suggestion.id).title == "建议延长图书馆开放时间"  # committed
+        assert titles(client, "图书馆") == [] and outbox_rows() > 0
+    finally:
+        with db.engine.begin() as connection:
+            connection.execute(text("ALTER TABLE search_documents DROP CONSTRAINT refuse_all"))
+    result = runner.invoke(args=["search", "sync"])
+    assert result.exit_code == 0, result.output
+    assert titles(client, "图书馆") == ["建议延长图书馆开放时间"] and outbox_rows() == 0
+    assert runner.invoke(args=["search", "verify"]).exit_code == 0
+
+
+def test_reindex_rewrites_every_document_and_drops_what_is_no_longer_public(client, factory, runner):
+    kept = factory.suggestion(status=Status.ACCEPTED, title="公园增设健身器材")
+    with db.engine.begin() as connection:  # documents nobody should see, written behind the portal's back
+        connection.execute(search_documents.delete().where(search_documents.c.doc_id == f"suggestion:{kept.id}"))
+        connection.execute(text("INSERT INTO search_documents (doc_id, kind, stored, words) "
+                                "VALUES ('suggestion:999999', 'suggestion', '{}', '''幽灵''')"))
+    assert runner.invoke(args=["search", "verify"]).exit_code == 1
+    result = runner.invoke(args=["search", "reindex"])
+    assert result.exit_code == 0 and "reindexed 1 documents" in result.output, result.output
+    assert titles(client, "健身器材") == ["公园增设健身器材"] and titles(client, "幽灵") == []
+    assert runner.invoke(args=["search", "verify"]).exit_code == 0
