@@ -1,4 +1,4 @@
-"""Entry point for gunicorn: `gunicorn -w 4 wsgi:app` (add `--preload` to load once for all workers)."""
+"""Entry point for gunicorn: `gunicorn -w 4 wsgi:app` (gunicorn.conf.py loads it once, before the workers fork)."""
 from portal import create_app
 from search_index import warm_up
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import concurrent.futures as futures
 import http.cookiejar
+import json
 import os
 import random
 import re
@@ -350,10 +351,14 @@ def main() -> None:
     parser.add_argument("--search-backend", choices=("whoosh", "postgres"), default="whoosh",
                         help="postgres: the several-hosts scale path (needs --database-url)")
     parser.add_argument("--skip-staff", action="store_true", help="leave out the office queue and workbench")
+    parser.add_argument("--keep", metavar="DIR", help="keep the instance folder and what was generated in DIR; "
+                        "run again with the same DIR (and database) to measure without generating")
     parser.add_argument("--drop-existing", action="store_true",
                         help="empty the PostgreSQL database first (DROP SCHEMA public CASCADE)")
     args = parser.parse_args()
-    tmp = tempfile.mkdtemp(prefix="bench-pages-")
+    tmp = args.keep or tempfile.mkdtemp(prefix="bench-pages-")
+    os.makedirs(tmp, exist_ok=True)
+    kept = Path(tmp, "world.json")
     url = args.database_url or f"sqlite:///{tmp}/bench.sqlite3"
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-secret-key-0123456789", "SEARCH_SYNC_INLINE": "0",
            "SEARCH_INDEX_DIR": f"{tmp}/index", "PORTAL_INSTANCE_PATH": f"{tmp}/instance",
@@ -367,6 +372,30 @@ def main() -> None:
         os.environ[key] = env[key]
     app = create_app({"CACHE_TYPE": "NullCache", "CACHE_NO_NULL_WARNING": True})
     print(f"load before: {os.getloadavg()}")
+    if kept.exists():
+        world = json.loads(kept.read_text())
+        print(f"measuring what {kept} describes (generated before)")
+    else:
+        world = prepare(app, args, env, url)
+        if args.keep:
+            kept.write_text(json.dumps(world))
+    if args.cache_redis_url:
+        import redis
+        redis.Redis.from_url(args.cache_redis_url).delete(*(redis.Redis.from_url(args.cache_redis_url)
+                                                            .keys("portal:*") or ["-"]))
+    processes = start_servers(env, args, tmp)
+    try:
+        run(app, args, world, processes)
+        if args.keep:
+            kept.write_text(json.dumps({**world, "runs": world.get("runs", 0) + 1}))
+    finally:
+        stop(processes)
+        if not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def prepare(app, args, env, url) -> dict:
+    """Generate the data and build the search index."""
     with app.app_context():
         from flask_migrate import upgrade
         if args.drop_existing and db.engine.dialect.name == "postgresql":
@@ -382,16 +411,7 @@ def main() -> None:
                    cwd=ROOT, env=env, check=True,
                    stdout=subprocess.DEVNULL)
     print(f"search index built in {time.perf_counter() - began:.0f} s")
-    if args.cache_redis_url:
-        import redis
-        redis.Redis.from_url(args.cache_redis_url).delete(*(redis.Redis.from_url(args.cache_redis_url)
-                                                            .keys("portal:*") or ["-"]))
-    processes = start_servers(env, args, tmp)
-    try:
-        run(app, args, world, processes)
-    finally:
-        stop(processes)
-        shutil.rmtree(tmp, ignore_errors=True)
+    return world
 
 
 def run(app, args, world, processes) -> None:
@@ -456,7 +476,9 @@ def run(app, args, world, processes) -> None:
         print(f"export {path}: first 64 kB in {min(firsts) * 1000:.0f}–{max(firsts) * 1000:.0f} ms (status {status})")
 
     supporters = [Client(base) for _ in range(args.clients)]
-    targets = world["open_ids"][:args.clients * 5]  # each POST supports a different suggestion
+    # Each POST supports a different suggestion; a run on kept data takes the next ones.
+    first = world.get("runs", 0) * args.clients * 5
+    targets = world["open_ids"][first:first + args.clients * 5]
     with app.app_context():
         before = db.session.scalar(select(func.sum(Suggestion.support_count)).where(Suggestion.id.in_(targets)))
     forms = []

@@ -23,6 +23,7 @@ from typing import Callable
 from flask import current_app, g, has_app_context, make_response, request, session as flask_session
 from flask_caching import Cache
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 from portal.transaction_hooks import after_real_commit, after_real_rollback
@@ -119,6 +120,31 @@ def remember(key: str, compute: Callable, *, generation_name: str = "public", ti
         value = compute()
         cache.set(full_key, value, timeout=timeout)
     return value
+
+
+# --- parts of signed-in pages --------------------------------------------------------------------
+
+def shared_fragment(scope: str, render: Callable[[], str], *, timeout: int = PAGE_TIMEOUT) -> Markup:
+    """Part of a signed-in page that every reader with the same `scope` sees alike (the office's
+    queue, one department's workbench), rendered once and shared until something changes.
+
+    Keyed by the request's path and query and the reader's language. It follows the "metrics"
+    generation, which every change moves except supports, follows and notifications -- none of which
+    a work queue shows -- so a crowd of supporters does not make the clerks' pages recompute. Time
+    alone (a deadline passing) shows within `timeout`. The page around it (the reader's name,
+    saved views, messages) is rendered per reader; a CSRF token inside is put back per reader.
+    """
+    from portal.i18n import current_locale_code
+
+    path = hashlib.sha256(request.full_path.encode()).hexdigest()
+    key = f"fragment:{generation('metrics')}:{scope}:{current_locale_code()}:{path}"
+    stored = cache.get(key)
+    if stored is None:
+        body = render()
+        token = g.get("csrf_token")
+        stored = body.replace(token, CSRF_PLACEHOLDER) if token else body
+        cache.set(key, stored, timeout=timeout)
+    return Markup(_with_visitor_token(stored))
 
 
 # --- pages ---------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from portal.blueprints.department.forms import (
     ContributionForm, DisputeForm, ExtensionForm, PublishForm, ReplyForm, TemplateForm,
 )
-from portal import confirmations, digest_views, labels, queue_views
+from portal import caching, confirmations, digest_views, labels, queue_views
 from portal.blueprints.office.messages import district_choices
 from portal.extensions import db
 from portal.inputs import int_arg, page_arg
@@ -114,8 +114,17 @@ def _deadline(suggestion: Suggestion, now):
 def workbench():
     """What was dispatched to us: waiting for our reply first, most urgent first; new arrivals on top."""
     department_id = current_user.department_id
-    now = utcnow()
+    department = current_user.department  # for the heading; loaded first, so the rows find it loaded
     filters = work_queues.QueueFilters.from_args(request.args)
+    main = caching.shared_fragment(f"workbench:{department_id}", lambda: _workbench_main(department_id, filters))
+    return render_template("department/workbench.html", main=main, department=department, views=queue_views.links("department"),
+                           view_form=queue_views.SavedViewForm(formdata=None, query=urlencode(filters.args())))
+
+
+def _workbench_main(department_id: int, filters: work_queues.QueueFilters) -> str:
+    """The workbench under the heading, the same for all the department's staff (shared, see
+    caching.shared_fragment)."""
+    now = utcnow()
     page = db.paginate(work_queues.department_queue(department_id, filters, now), page=page_arg(),
                        per_page=PAGE_SIZE, error_out=False)
     items = [WorkItem(s, LEAD if s.lead_department_id == department_id else CO, _deadline(s, now))
@@ -127,14 +136,13 @@ def workbench():
         db.session, scope.where(work_queues.department_owes()), now, arrived=Suggestion.dispatched_at)
     categories = db.session.scalars(select(Category).order_by(Category.id)).all()
     return render_template(
-        "department/workbench.html", items=items, page=page, filters=filters, args=filters.args(),
+        "department/_workbench_main.html", items=items, page=page, filters=filters, args=filters.args(),
         overdue=work_queues.overdue_counts(db.session, now, department_id).get(department_id, 0),
         due_this_week=due_soon, statuses=handling.HANDLED_STATUSES, categories=categories,
         districts=district_choices(_("All districts")),
         counts=work_queues.counts_by_status(db.session, scope, filters, now),
-        arrivals=arrivals, arrivals_total=arrivals_total, views=queue_views.links("department"),
-        quality_items=quality.department_open_items(db.session, department_id), now=now,
-        view_form=queue_views.SavedViewForm(formdata=None, query=urlencode(filters.args())))
+        arrivals=arrivals, arrivals_total=arrivals_total,
+        quality_items=quality.department_open_items(db.session, department_id), now=now)
 
 
 @bp.get("/digest")

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from portal import confirmations, digest_views, queue_views
+from portal import caching, confirmations, digest_views, queue_views
 from portal.i18n import localized_name
 from portal.blueprints.office import forms
 from portal.blueprints.office.messages import (
@@ -50,21 +50,26 @@ class QueueRow:
 @office_only
 def queue():
     """What needs the office, most urgent first; new arrivals since yesterday on top."""
-    now = utcnow()
     filters = work_queues.QueueFilters.from_args(request.args)
+    main = caching.shared_fragment("office-queue", lambda: _queue_main(filters))
+    return render_template("office/queue.html", main=main, views=queue_views.links("office"),
+                           view_form=queue_views.SavedViewForm(formdata=None, query=urlencode(filters.args())))
+
+
+def _queue_main(filters: work_queues.QueueFilters) -> str:
+    """The queue under the heading, the same for every clerk (shared, see caching.shared_fragment)."""
+    now = utcnow()
     page = db.paginate(work_queues.office_queue(filters, now), page=page_arg(),
                        per_page=PAGE_SIZE, error_out=False)
     rows = [QueueRow(s, work_queues.stored_deadline(s, now), intake.latest_dispute(s)) for s in page.items]
     arrivals, arrivals_total = work_queues.new_arrivals(db.session, work_queues.office_scope(), now)
-    return render_template("office/queue.html", page=page, rows=rows, filters=filters, args=filters.args(),
+    return render_template("office/_queue_main.html", page=page, rows=rows, filters=filters, args=filters.args(),
                            statuses=work_queues.OFFICE_QUEUE_STATUSES, channels=list(Channel),
                            counts=work_queues.counts_by_status(db.session, work_queues.office_scope(), filters, now),
                            arrivals=arrivals, arrivals_total=arrivals_total,
                            categories=category_choices(_("All categories")),
                            districts=district_choices(_("All districts")),
-                           waiting=intake_queue.waiting_counts(db.session), views=queue_views.links("office"),
-                           view_form=queue_views.SavedViewForm(formdata=None, query=urlencode(filters.args())),
-                           bulk_form=forms.BulkForm(formdata=None))
+                           waiting=intake_queue.waiting_counts(db.session), bulk_form=forms.BulkForm(formdata=None))
 
 
 @bp.post("/views")
