@@ -316,6 +316,28 @@ class PostgresSearchIndex:
                 counts["upserted"] = len(rows)
         return counts
 
+    def set_support_counts(self, connection: Connection, counts: Mapping[str, int]) -> set[str]:
+        """Set the support count of indexed documents (doc_id -> count) without rebuilding them.
+
+        A support changes nothing else a document holds, and tokenizing it again cost a support
+        most of its time. The count is written to its column, to the stored fields, and to the
+        fingerprint's part after its last ':' (the portal's fingerprints end in ':<count>').
+        Returns the doc_ids that were indexed; the caller indexes the others in full.
+        """
+        statement = text(f"""
+            UPDATE {self.table.name}
+               SET support_count = :count,
+                   fingerprint = regexp_replace(fingerprint, ':[0-9]+$', '') || ':' || :count,
+                   stored = jsonb_set(jsonb_set(stored, '{{support_count}}', to_jsonb(CAST(:count AS integer))),
+                                      '{{fingerprint}}',
+                                      to_jsonb(regexp_replace(fingerprint, ':[0-9]+$', '') || ':' || :count))
+             WHERE doc_id = :doc_id
+         RETURNING doc_id""")
+        found = set()
+        for doc_id, count in sorted(counts.items()):
+            found.update(connection.execute(statement, {"doc_id": doc_id, "count": int(count)}).scalars())
+        return found
+
     def _upsert(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
         by_id = {row["doc_id"]: row for row in rows}  # ON CONFLICT cannot touch one row twice
         values = list(by_id.values())

@@ -78,3 +78,43 @@ def test_reindex_rewrites_every_document_and_drops_what_is_no_longer_public(clie
     assert result.exit_code == 0 and "reindexed 1 documents" in result.output, result.output
     assert titles(client, "健身器材") == ["公园增设健身器材"] and titles(client, "幽灵") == []
     assert runner.invoke(args=["search", "verify"]).exit_code == 0
+
+
+def _indexed(suggestion) -> tuple[int, str, dict]:
+    row = db.session.execute(select(search_documents.c.support_count, search_documents.c.fingerprint,
+                                    search_documents.c.stored)
+                             .where(search_documents.c.doc_id == f"suggestion:{suggestion.id}")).one()
+    return row.support_count, row.fingerprint, row.stored
+
+
+def sorted_by_support(client, query: str) -> list[str]:
+    html = client.get("/search", query_string={"q": query, "sort": "supported"}, headers=EN).get_data(as_text=True)
+    return [re.sub(r"</?mark>", "", t) for t in
+            re.findall(r'<li class="search-hit">\s*<h3><a href="[^"]*">(.*?)</a>', html, re.S)]
+
+
+def test_supports_set_the_indexed_count_and_the_index_still_verifies(client, auth, factory, runner):
+    canteen = factory.suggestion(status=Status.ACCEPTED, title="建议增设社区食堂")
+    market = factory.suggestion(status=Status.ACCEPTED, title="建议改造社区菜市场")
+    words_before = db.session.scalar(select(search_documents.c.words)
+                                     .where(search_documents.c.doc_id == f"suggestion:{canteen.id}"))
+    for n in range(2):
+        auth.logout()
+        auth.login(factory.resident(name=f"居民{n}", login=f"1391234000{n}"))
+        assert client.post(f"/suggestions/{canteen.id}/support").status_code == 302
+    db.session.rollback()  # see what the requests committed
+    count, fingerprint, stored = _indexed(canteen)
+    assert count == 2 and fingerprint.endswith(":2")
+    assert stored["support_count"] == 2 and stored["fingerprint"] == fingerprint
+    assert db.session.scalar(select(search_documents.c.words)
+                             .where(search_documents.c.doc_id == f"suggestion:{canteen.id}")) == words_before
+    assert sorted_by_support(client, "社区")[0] == "建议增设社区食堂"
+    assert outbox_rows() == 0
+    assert runner.invoke(args=["search", "verify"]).exit_code == 0
+
+    db.session.execute(search_documents.delete().where(search_documents.c.doc_id == f"suggestion:{market.id}"))
+    db.session.commit()  # a document lost: the next support writes it in full
+    assert client.post(f"/suggestions/{market.id}/support").status_code == 302
+    db.session.rollback()
+    assert _indexed(market)[0] == 1 and titles(client, "菜市场") == ["建议改造社区菜市场"]
+    assert runner.invoke(args=["search", "verify"]).exit_code == 0

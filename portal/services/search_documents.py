@@ -34,10 +34,16 @@ def doc_id(kind: str, object_id: int) -> str:
 
 
 def fingerprint(doc: dict[str, Any]) -> str:
-    """A stable hash of everything in the document but the fingerprint itself."""
-    content = {k: v for k, v in doc.items() if k != "fingerprint" and v not in (None, "", [])}
+    """A stable hash of everything in the document but the fingerprint itself.
+
+    A suggestion's support count is kept apart, after the last ':' (`<hash>:<count>`), so that a
+    support can set the count of an indexed document without rebuilding it
+    (`PostgresSearchIndex.set_support_counts`) and the fingerprint still says what it holds."""
+    content = {k: v for k, v in doc.items()
+               if k not in ("fingerprint", "support_count") and v not in (None, "", [])}
     encoded = json.dumps(content, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()[:32]
+    digest = hashlib.sha256(encoded.encode("utf-8")).hexdigest()[:32]
+    return f"{digest}:{doc['support_count']}" if doc.get("support_count") is not None else digest
 
 
 def _finish(doc: dict[str, Any]) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from portal.inputs import parse_int
-from portal.models import IndexOutbox
+from portal.models import IndexOutbox, Suggestion
 from portal.services.search_documents import SOURCES, doc_id, documents_for
 from search_index.pgstore import PostgresSearchIndex
 
@@ -32,15 +32,27 @@ Key = tuple[str, int]  # (document kind, object id)
 BATCH = 200  # documents per transaction when refreshing many (a lock on each until it commits)
 
 
-def refresh_documents(connection: Connection, index: PostgresSearchIndex, keys: Collection[Key]) -> dict[str, int]:
-    """Rewrite (or delete) the documents for `keys` in `connection`'s transaction; consume their outbox rows."""
+def refresh_documents(connection: Connection, index: PostgresSearchIndex, keys: Collection[Key],
+                      counts_only: Collection[Key] = ()) -> dict[str, int]:
+    """Rewrite (or delete) the documents for `keys` in `connection`'s transaction; consume their outbox rows.
+
+    Of `counts_only` (suggestions whose supports alone changed), an indexed document only has its
+    support count set; one not indexed yet is written in full.
+    """
     keys = sorted(k for k in keys if k[0] in SOURCES)
     if not keys:
         return {"upserted": 0, "deleted": 0}
     index.lock_documents(connection, [doc_id(kind, object_id) for kind, object_id in keys])
+    counted = {object_id for kind, object_id in keys if (kind, object_id) in set(counts_only) and kind == "suggestion"}
+    if counted:
+        support_counts = connection.execute(select(Suggestion.id, Suggestion.support_count)
+                                            .where(Suggestion.id.in_(counted))).tuples()
+        updated = index.set_support_counts(connection, {doc_id("suggestion", i): n for i, n in support_counts})
+        counted = {i for i in counted if doc_id("suggestion", i) in updated}
     wanted: dict[str, set[int]] = defaultdict(set)
     for kind, object_id in keys:
-        wanted[kind].add(object_id)
+        if not (kind == "suggestion" and object_id in counted):
+            wanted[kind].add(object_id)
     operations: list[tuple[str, Any]] = []
     # A session of its own on the same connection: it reads this transaction's changes and
     # leaves the caller's session (its identity map, its pending state) untouched.
@@ -49,16 +61,18 @@ def refresh_documents(connection: Connection, index: PostgresSearchIndex, keys: 
             for object_id, doc in documents_for(reader, kind, ids).items():
                 operations.append(("upsert", doc) if doc else ("delete", doc_id(kind, object_id)))
     counts = index.apply(operations, connection=connection)
+    counts["upserted"] += len(counted)
     connection.execute(delete(IndexOutbox).where(tuple_(IndexOutbox.kind, IndexOutbox.object_id).in_(keys)))
     return counts
 
 
-def refresh_in_transaction(session: Session, index: PostgresSearchIndex, keys: Collection[Key]) -> bool:
+def refresh_in_transaction(session: Session, index: PostgresSearchIndex, keys: Collection[Key],
+                           counts_only: Collection[Key] = ()) -> bool:
     """Refresh `keys` inside `session`'s open transaction, in a savepoint; False (logged) if it failed."""
     connection = session.connection()
     savepoint = connection.begin_nested()
     try:
-        refresh_documents(connection, index, keys)
+        refresh_documents(connection, index, keys, counts_only)
     except Exception:
         savepoint.rollback()
         log.exception("search: indexing in the transaction failed; `flask search sync` will apply the change")

@@ -59,6 +59,7 @@ Tracker = Callable[[Session, Any], Iterable[Key]]
 
 _WROTE_OUTBOX = "search_outbox_written"
 _OUTBOX_KEYS = "search_outbox_keys"
+_WHOLE_KEYS = "search_outbox_whole_keys"
 _APPLIER = "search_applier"
 SYNC_WAIT_TIMEOUT = jobs.WAIT_TIMEOUT  # SEARCH_SYNC_WAIT (tests): how long a commit waits for its index turn
 BATCH = 500
@@ -130,6 +131,10 @@ def _on_slug_change(column) -> Tracker:
     return tracker
 
 
+# A support (or its withdrawal) changes only the suggestion's support count: on PostgreSQL its
+# transaction sets the count of the indexed document instead of rebuilding it.
+COUNT_ONLY_MODELS = (Support,)
+
 track(Suggestion, lambda session, s: [("suggestion", s.id)])
 for _model in (Reply, Conversion, Support):
     track(_model, _by_suggestion_id)
@@ -155,6 +160,7 @@ def register_hearings(model: type, *related: tuple[type, Callable[[Any], Iterabl
 @event.listens_for(Session, "after_flush")
 def _queue_outbox_rows(session: Session, flush_context: Any) -> None:
     keys: set[Key] = set()
+    whole: set[Key] = set()  # documents something other than a support changed
     for state, objects in (("new", session.new), ("dirty", session.dirty), ("deleted", session.deleted)):
         for obj in objects:
             tracker = TRACKED.get(type(obj))
@@ -162,9 +168,13 @@ def _queue_outbox_rows(session: Session, flush_context: Any) -> None:
                 continue
             if state == "dirty" and not session.is_modified(obj, include_collections=False):
                 continue
-            keys.update((kind, int(object_id)) for kind, object_id in tracker(session, obj) if object_id is not None)
+            found = {(kind, int(object_id)) for kind, object_id in tracker(session, obj) if object_id is not None}
+            keys |= found
+            if type(obj) not in COUNT_ONLY_MODELS:
+                whole |= found
     if not keys:
         return
+    session.info.setdefault(_WHOLE_KEYS, set()).update(whole)
     now = utcnow()
     # Core insert on the flush's own connection: same transaction, no ORM state touched mid-flush.
     session.connection().execute(
@@ -179,6 +189,7 @@ def _queue_outbox_rows(session: Session, flush_context: Any) -> None:
 def _forget_outbox_rows(session: Session) -> None:
     session.info.pop(_WROTE_OUTBOX, None)
     session.info.pop(_OUTBOX_KEYS, None)
+    session.info.pop(_WHOLE_KEYS, None)
 
 
 @event.listens_for(Session, "before_commit")
@@ -186,9 +197,14 @@ def _index_in_the_transaction(session: Session) -> None:
     """PostgreSQL backend: rewrite the queued documents before this commit, in its transaction."""
     if session.info.get(_APPLIER) or not has_app_context() or current_app.config.get("SEARCH_BACKEND") != "postgres":
         return
+    if session.in_nested_transaction():
+        # SQLAlchemy fires before_commit for a savepoint's release too; what follows it in the
+        # transaction (a support's count, after its savepoint) must be in the document as well.
+        return
     session.flush()  # what is still pending queues its documents now, not after this hook
     keys = session.info.pop(_OUTBOX_KEYS, None)
-    if keys and search_postgres.refresh_in_transaction(session, get_index(), keys):
+    whole = session.info.pop(_WHOLE_KEYS, set())
+    if keys and search_postgres.refresh_in_transaction(session, get_index(), keys, counts_only=keys - whole):
         session.info.pop(_WROTE_OUTBOX, None)  # nothing left for an after-commit sync
 
 
