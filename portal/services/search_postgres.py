@@ -43,7 +43,7 @@ def refresh_documents(connection: Connection, index: PostgresSearchIndex, keys: 
     if not keys:
         return {"upserted": 0, "deleted": 0}
     index.lock_documents(connection, [doc_id(kind, object_id) for kind, object_id in keys])
-    counted = {object_id for kind, object_id in keys if (kind, object_id) in set(counts_only) and kind == "suggestion"}
+    counted = {object_id for kind, object_id in set(keys) & set(counts_only) if kind == "suggestion"}
     if counted:
         support_counts = connection.execute(select(Suggestion.id, Suggestion.support_count)
                                             .where(Suggestion.id.in_(counted))).tuples()
