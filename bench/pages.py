@@ -233,7 +233,7 @@ def stop(processes) -> None:
         try:
             os.killpg(process.pid, signal.SIGTERM)
         except ProcessLookupError:
-            pass
+            pass  # it has exited already: nothing to stop
     for process in processes:
         process.wait(timeout=30)
 
@@ -459,7 +459,7 @@ def run(app, args, world, processes) -> None:
             try:
                 clients[0].get(path)  # warm: the first visit fills the cache (misses: see the SQL column)
             except OSError:
-                pass
+                pass  # a failed warm-up shows as errors in the measured run that follows
         yardstick = load(hello, ["/"], args.requests)
         result = load(clients, paths, args.requests)
         sql = statements(app, paths[0], login)

@@ -150,19 +150,24 @@ def sub_words(word: str) -> list[str]:
     return found
 
 
-class ChineseTokenizer(Tokenizer):
-    """Accurate-mode jieba words at consecutive positions; index mode adds sub-words.
-
-    ``mode`` is passed by Whoosh: "index" while indexing, "query" while parsing queries.
-    Character offsets refer to the text after t2s folding, which keeps the length of the
-    text whenever OpenCC maps character for character (callers that highlight check this).
-    """
+class _StatelessTokenizer(Tokenizer):
+    """A tokenizer without settings: any two of the same class are equal (Whoosh compares the
+    schema's analyzers when it opens an index)."""
 
     def __eq__(self, other: object) -> bool:
         return type(other) is type(self)
 
     def __hash__(self) -> int:
         return hash(type(self))
+
+
+class ChineseTokenizer(_StatelessTokenizer):
+    """Accurate-mode jieba words at consecutive positions; index mode adds sub-words.
+
+    ``mode`` is passed by Whoosh: "index" while indexing, "query" while parsing queries.
+    Character offsets refer to the text after t2s folding, which keeps the length of the
+    text whenever OpenCC maps character for character (callers that highlight check this).
+    """
 
     def __call__(  # type: ignore[override]
         self,
@@ -283,14 +288,8 @@ def query_terms(text: str) -> list[str]:
     return analyze(text, mode="query")
 
 
-class CharGramTokenizer(Tokenizer):
+class CharGramTokenizer(_StatelessTokenizer):
     """Tokens of :func:`index_grams` (index mode) or the bigrams of each run (query mode)."""
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self)
-
-    def __hash__(self) -> int:
-        return hash(type(self))
 
     def __call__(  # type: ignore[override]
         self,

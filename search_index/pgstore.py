@@ -45,7 +45,7 @@ from whoosh import query as wq
 from .analysis import ChineseAnalyzer, index_grams, query_terms
 from .highlight import term_pattern
 from .query import (
-    MAX_PER_PAGE, SORTS, Hit, SearchResults, highlight_terms, make_hit, parse_user_query,
+    Hit, SearchResults, highlight_terms, make_hit, new_results,
 )
 from .schema import (
     GRAM_FIELDS, TITLE_BOOST, DATETIME_FIELDS, FACET_FIELDS, KEYWORD_FIELDS, MULTI_VALUED, TEXT_FIELDS, InvalidDocument,
@@ -417,13 +417,7 @@ class PostgresSearchIndex:
         per_page: int = 20,
     ) -> SearchResults:
         """As :meth:`SearchIndex.search`; never raises on user input."""
-        page = max(1, int(page or 1))
-        per_page = min(MAX_PER_PAGE, max(1, int(per_page or 20)))
-        sort = sort if sort in SORTS else "relevance"
-        user_q, key = parse_user_query(q or "")
-        if user_q is None and sort == "relevance":
-            sort = "newest"
-        results = SearchResults(query=q or "", page=page, per_page=per_page, sort=sort, error_message_key=key)
+        results, user_q = new_results(q, sort, page, per_page)
         tsquery = to_tsquery(user_q) if user_q is not None else None
         if user_q is not None and tsquery is None:
             return results  # nothing can match (e.g. only punctuation)

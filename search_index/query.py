@@ -291,6 +291,18 @@ def filter_query(filters: Mapping[str, Any] | None, kinds: Sequence[str] | None)
 
 
 # ----- running ----------------------------------------------------------------------
+def new_results(q: str | None, sort: str, page: int, per_page: int) -> tuple[SearchResults, wq.Query | None]:
+    """Empty results for a request with its page, size and sort made valid (either backend),
+    and the parsed words (None without any)."""
+    page = max(1, int(page or 1))
+    per_page = min(MAX_PER_PAGE, max(1, int(per_page or 20)))
+    sort = sort if sort in SORTS else "relevance"
+    user_q, key = parse_user_query(q or "")
+    if user_q is None and sort == "relevance":
+        sort = "newest"  # nothing to rank by: newest first
+    return SearchResults(query=q or "", page=page, per_page=per_page, sort=sort, error_message_key=key), user_q
+
+
 def run_search(
     index: SearchIndex,
     q: str | None,
@@ -303,14 +315,8 @@ def run_search(
 ) -> SearchResults:
     from .store import IndexUnavailable
 
-    page = max(1, int(page or 1))
-    per_page = min(MAX_PER_PAGE, max(1, int(per_page or 20)))
-    sort = sort if sort in SORTS else "relevance"
-    user_q, key = parse_user_query(q or "")
+    results, user_q = new_results(q, sort, page, per_page)
     filter_q = filter_query(filters, kinds)
-    if user_q is None and sort == "relevance":
-        sort = "newest"  # nothing to rank by: newest first
-    results = SearchResults(query=q or "", page=page, per_page=per_page, sort=sort, error_message_key=key)
     try:
         with index._leased() as lease:
             _fill(results, lease, user_q, filter_q)
