@@ -35,6 +35,9 @@ METRICS_TIMEOUT = 300      # the metrics figures' time window
 COUNT_TIMEOUT = 300
 CSRF_PLACEHOLDER = "\x00csrf-token\x00"
 SHAREABLE_SESSION_KEYS = frozenset({"csrf_token", "_fresh", "_permanent"})
+# What Flask-Login adds for a signed-in reader; anything else (a flashed message, a parked draft,
+# a pending verification) is the reader's own state of the moment.
+READER_SESSION_KEYS = SHAREABLE_SESSION_KEYS | {"_user_id", "_id"}
 
 # Tables whose rows never appear on a public page nor in a figure.
 # (The search-index outbox is not: the writer deleting its rows means search results changed.)
@@ -87,6 +90,8 @@ def _after_flush(session: Session, flush_context) -> None:
         _mark(session, "public")
     if tables - NOT_IN_METRICS:
         _mark(session, "metrics")
+    if tables & PRIVATE_TABLES:
+        _mark(session, "personal")
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -94,8 +99,8 @@ def _statement(state) -> None:
     # UPDATE/DELETE statements bypass the flush: the support counter is one.
     if state.is_update or state.is_delete or state.is_insert:
         table = getattr(state.statement, "table", None)
-        if table is not None and table.name not in PRIVATE_TABLES:
-            _mark(state.session, "public")
+        if table is not None:
+            _mark(state.session, "personal" if table.name in PRIVATE_TABLES else "public")
 
 
 @after_real_commit
@@ -191,31 +196,66 @@ def public_page(view: Callable | None = None, *, timeout: int = PAGE_TIMEOUT):
                 response = make_response(view(*args, **kwargs))
                 response.headers.setdefault("Cache-Control", "private, no-cache")
                 return response
-            key = _page_key()
-            stored = cache.get(key)
-            if stored is None:
-                response = make_response(view(*args, **kwargs))
-                if (response.status_code != 200 or response.direct_passthrough or response.is_streamed
-                        or g.get("not_shareable")):
-                    return response
-                body = response.get_data(as_text=True)
-                token = g.get("csrf_token")
-                stored = (body.replace(token, CSRF_PLACEHOLDER) if token else body, response.mimetype,
-                          generation("public"))
-                cache.set(key, stored, timeout=timeout)
-            else:
-                response = current_app.response_class(mimetype=stored[1])
-            body, _mimetype, changed_ns = stored
-            response.set_data(_with_visitor_token(body))
-            personal = CSRF_PLACEHOLDER in body
-            response.headers["Cache-Control"] = "private, no-cache" if personal else "public, no-cache"
-            response.vary.update(("Cookie", "Accept-Language"))
-            if changed_ns:
-                response.last_modified = changed_ns // 1_000_000_000
-            # The signed token changes every second while the session's token stays: the page is
-            # the same for this visitor as long as the shared copy and the session's token are.
-            tag_source = body + (flask_session.get("csrf_token", "") if personal else "")
-            response.set_etag(hashlib.sha256(tag_source.encode()).hexdigest())
-            return response.make_conditional(request)
+            return _stored_page(_page_key(), lambda: view(*args, **kwargs), timeout)
         return wrapper
     return decorator(view) if view is not None else decorator
+
+
+def reader_page(view: Callable | None = None, *, timeout: int = PAGE_TIMEOUT):
+    """Keep a signed-in reader's rendering of a page they reload all day (the office queue, a
+    department's workbench) until something it may show changes.
+
+    Keyed by the reader's session id (a log-out or password change starts a new one), the path,
+    the language, the "metrics" generation (any change to a suggestion, a saved view or an
+    account) and the "personal" one (notifications and follows, which the header counts). Only
+    a session with nothing else of its own is served a kept copy: a flashed message or a parked
+    draft renders the page afresh. The CSRF token is put back per session, as on public pages.
+    """
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if (request.method != "GET" or not current_user.is_authenticated
+                    or not all(key in READER_SESSION_KEYS for key in flask_session.keys())):
+                return view(*args, **kwargs)
+            from portal.i18n import current_locale_code
+
+            path = hashlib.sha256(request.full_path.encode()).hexdigest()
+            key = (f"reader:{generation('metrics')}:{generation('personal')}:{current_user.get_id()}:"
+                   f"{current_locale_code()}:{path}")
+            return _stored_page(key, lambda: view(*args, **kwargs), timeout, shared=False)
+        return wrapper
+    return decorator(view) if view is not None else decorator
+
+
+def _stored_page(key: str, render: Callable, timeout: int, *, shared: bool = True):
+    """The response kept under `key`, or `render()`'s, kept when it is a complete 200 page.
+
+    A shared copy says when public pages last changed (Last-Modified); a reader's copy has only
+    its ETag, since the reader's own changes do not move that time."""
+    stored = cache.get(key)
+    if stored is None:
+        response = make_response(render())
+        if (response.status_code != 200 or response.direct_passthrough or response.is_streamed
+                or g.get("not_shareable")):
+            if not shared:
+                response.headers.setdefault("Cache-Control", "private, no-cache")
+            return response
+        body = response.get_data(as_text=True)
+        token = g.get("csrf_token")
+        stored = (body.replace(token, CSRF_PLACEHOLDER) if token else body, response.mimetype,
+                  generation("public") if shared else 0)
+        cache.set(key, stored, timeout=timeout)
+    else:
+        response = current_app.response_class(mimetype=stored[1])
+    body, _mimetype, changed_ns = stored
+    response.set_data(_with_visitor_token(body))
+    personal = not shared or CSRF_PLACEHOLDER in body
+    response.headers["Cache-Control"] = "private, no-cache" if personal else "public, no-cache"
+    response.vary.update(("Cookie", "Accept-Language"))
+    if changed_ns:
+        response.last_modified = changed_ns // 1_000_000_000
+    # The signed token changes every second while the session's token stays: the page is
+    # the same for this visitor as long as the stored copy and the session's token are.
+    tag_source = body + (flask_session.get("csrf_token", "") if personal else "")
+    response.set_etag(hashlib.sha256(tag_source.encode()).hexdigest())
+    return response.make_conditional(request)

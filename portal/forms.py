@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 from typing import Iterator
 
+from babel import support
 from flask import request
 from flask_babel import gettext as _
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from wtforms import Field
 from wtforms.fields import DateTimeField, FieldList, FormField, IntegerField
+from wtforms.i18n import messages_path
 
 from portal.drafts import recover_form
 from portal.inputs import EARLIEST_DATE, LATEST_DATE, within_date_range
@@ -45,6 +49,11 @@ class PortalForm(FlaskForm):
 
     recovered = False
 
+    class Meta(FlaskForm.Meta):
+        def get_translations(self, form):
+            # Flask-WTF reads WTForms' own catalog from disk again in every request that builds a form.
+            return _wtforms_catalog(str(get_locale()))
+
     def __init__(self, *args, **kwargs):
         refused: list[str] = []
         if request and "formdata" not in kwargs and not args:
@@ -75,6 +84,12 @@ class PortalForm(FlaskForm):
         for field in self.huge_numbers:
             field.errors[:] = [_("Enter a smaller number.")]
         return valid and not self.refused_files and not self.implausible_dates and not self.huge_numbers
+
+
+@lru_cache(maxsize=8)
+def _wtforms_catalog(locale: str) -> support.Translations:
+    """WTForms' built-in messages ("Not a valid integer value.") in `locale`, read once a process."""
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
 
 
 def _typed_text(form: ImmutableMultiDict) -> ImmutableMultiDict:

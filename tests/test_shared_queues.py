@@ -8,7 +8,7 @@ import re
 import pytest
 
 from portal.extensions import db
-from portal.models import Role, Status
+from portal.models import Notification, Role, Status
 from tests.conftest import Auth
 
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -82,3 +82,57 @@ def test_a_reply_moves_the_suggestion_on_every_workbench_of_the_department(app, 
     suggestion.status = Status.REPLIED.value  # any committed change retires the shared copy
     db.session.commit()
     assert "青年短期租房" not in colleague.get("/department/?status=dispatched").get_data(as_text=True)
+
+
+# --- a reader's kept page (portal.caching.reader_page) ---------------------------------------------
+
+UNREAD_BADGE = re.compile(r'class="badge">(\d+)<span class="visually-hidden">')
+
+
+def test_each_clerk_reads_their_own_name_on_the_kept_queue(app, factory):
+    office = factory.department("人民建议征集办公室", slug="office", is_office=True)
+    first = _logged_in(app, factory, factory.user(Role.OFFICE_STAFF, name="刘洋", department=office))
+    second = _logged_in(app, factory, factory.user(Role.OFFICE_STAFF, name="王芳", department=office))
+    factory.suggestion(title="府山街道路灯不亮")
+    for _ in range(2):  # rendered, then kept
+        first_page = first.get("/office/").get_data(as_text=True)
+        second_page = second.get("/office/").get_data(as_text=True)
+        assert "刘洋" in first_page and "王芳" not in first_page
+        assert "王芳" in second_page and "刘洋" not in second_page
+
+
+def test_a_new_notification_shows_in_the_header_of_a_kept_queue(app, factory):
+    office = factory.department("人民建议征集办公室", slug="office", is_office=True)
+    user = factory.user(Role.OFFICE_STAFF, name="刘洋", department=office)
+    clerk = _logged_in(app, factory, user)
+    suggestion = factory.suggestion(title="府山街道路灯不亮")
+    assert UNREAD_BADGE.search(clerk.get("/office/").get_data(as_text=True)) is None
+    assert UNREAD_BADGE.search(clerk.get("/office/").get_data(as_text=True)) is None
+
+    db.session.add(Notification(user_id=user.id, suggestion_id=suggestion.id, kind="accepted"))
+    db.session.commit()
+    assert UNREAD_BADGE.search(clerk.get("/office/").get_data(as_text=True)).group(1) == "1"
+
+    token = TOKEN.search(clerk.get("/suggestions/notifications").get_data(as_text=True)).group(1)
+    assert clerk.post("/suggestions/notifications/read", data={"csrf_token": token}).status_code == 302
+    assert UNREAD_BADGE.search(clerk.get("/office/").get_data(as_text=True)) is None
+
+
+def test_a_saved_view_and_a_message_show_on_a_kept_queue(app, factory):
+    office = factory.department("人民建议征集办公室", slug="office", is_office=True)
+    clerk = _logged_in(app, factory, factory.user(Role.OFFICE_STAFF, name="刘洋", department=office))
+    colleague = _logged_in(app, factory, factory.user(Role.OFFICE_STAFF, name="王芳", department=office))
+    factory.suggestion(title="府山街道路灯不亮")
+    page = clerk.get("/office/").get_data(as_text=True)
+    assert "热线来件" not in page
+    token = TOKEN.search(page).group(1)
+
+    # Refused (no name): nothing changes, yet the message shows on the page that was kept.
+    clerk.post("/office/views", data={"csrf_token": token, "name": "", "query": "channel=hotline"})
+    assert "请为视图命名。" in clerk.get("/office/").get_data(as_text=True)
+    assert "请为视图命名。" not in clerk.get("/office/").get_data(as_text=True)
+
+    clerk.post("/office/views", data={"csrf_token": token, "name": "热线来件", "query": "channel=hotline"})
+    clerk.get("/office/?channel=hotline")  # the redirect's page, with the message
+    assert "热线来件" in clerk.get("/office/").get_data(as_text=True)
+    assert "热线来件" not in colleague.get("/office/").get_data(as_text=True)

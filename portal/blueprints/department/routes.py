@@ -111,6 +111,7 @@ def _deadline(suggestion: Suggestion, now):
 
 @bp.get("/")
 @staff_only
+@caching.reader_page
 def workbench():
     """What was dispatched to us: waiting for our reply first, most urgent first; new arrivals on top."""
     department_id = current_user.department_id

@@ -48,6 +48,7 @@ class QueueRow:
 
 @bp.get("/")
 @office_only
+@caching.reader_page
 def queue():
     """What needs the office, most urgent first; new arrivals since yesterday on top."""
     filters = work_queues.QueueFilters.from_args(request.args)
