@@ -118,3 +118,22 @@ def test_supports_set_the_indexed_count_and_the_index_still_verifies(client, aut
     db.session.rollback()
     assert _indexed(market)[0] == 1 and titles(client, "菜市场") == ["建议改造社区菜市场"]
     assert runner.invoke(args=["search", "verify"]).exit_code == 0
+
+
+def test_a_support_whose_count_cannot_be_indexed_still_counts_and_leaves_it_to_the_sync(client, auth, factory,
+                                                                                        runner):
+    canteen = factory.suggestion(status=Status.ACCEPTED, title="建议增设社区食堂")
+    auth.login(factory.resident(name="居民", login="13912340001"))
+    with db.engine.begin() as connection:  # every write to the documents table now fails
+        connection.execute(text("ALTER TABLE search_documents ADD CONSTRAINT refuse_all CHECK (false) NOT VALID"))
+    try:
+        assert client.post(f"/suggestions/{canteen.id}/support").status_code == 302
+    finally:
+        with db.engine.begin() as connection:
+            connection.execute(text("ALTER TABLE search_documents DROP CONSTRAINT refuse_all"))
+    db.session.rollback()  # see what the request committed
+    assert db.session.get(Suggestion, canteen.id).support_count == 1
+    assert _indexed(canteen)[0] == 0 and outbox_rows() == 1
+    assert runner.invoke(args=["search", "sync"]).exit_code == 0
+    assert _indexed(canteen)[0] == 1 and outbox_rows() == 0
+    assert runner.invoke(args=["search", "verify"]).exit_code == 0

@@ -113,6 +113,22 @@ def test_reaching_the_threshold_makes_it_widely_supported_and_shortens_the_reply
     assert "Widely supported" in page
 
 
+def test_a_suggestion_under_its_own_policy_counts_to_that_policys_threshold(client, auth, factory):
+    _policy(threshold=100)
+    own = DeadlinePolicy(code="pilot", name="试点时限", support_threshold=2)
+    db.session.add(own)
+    db.session.commit()
+    suggestion = factory.suggestion(status=Status.DISPATCHED)
+    suggestion.policy_id = own.id
+    db.session.commit()
+    for n in range(2):
+        auth.login(factory.resident())
+        client.post(f"/suggestions/{suggestion.id}/support")
+        auth.logout()
+        db.session.refresh(suggestion)
+        assert (suggestion.widely_supported_at is not None) == (n == 1)
+
+
 def _run_concurrently(app, suggestion_id: int, user_ids: list[int]) -> list[int]:
     """Each thread is one browser: its own client and app context, all clicking at once."""
     barrier = threading.Barrier(len(user_ids))

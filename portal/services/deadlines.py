@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Optional
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.models import DeadlinePolicy, Holiday, Status, Suggestion, SuggestionEvent
@@ -36,6 +36,14 @@ def policy_for(session: Session, suggestion: Suggestion) -> DeadlinePolicy:
     default = session.scalar(select(DeadlinePolicy).where(DeadlinePolicy.is_default.is_(True)).limit(1))
     # A database without policies still computes the statutory limits.
     return default or DeadlinePolicy(code="statutory", name="", **_FALLBACK_POLICY)
+
+
+def support_threshold_sql():
+    """`policy_for(session, suggestion).support_threshold` as SQL over the suggestion's row, for
+    the RETURNING of the statement that counts a support (one round trip instead of two)."""
+    own = select(DeadlinePolicy.support_threshold).where(DeadlinePolicy.id == Suggestion.policy_id)
+    default = select(DeadlinePolicy.support_threshold).where(DeadlinePolicy.is_default.is_(True)).limit(1)
+    return func.coalesce(own.scalar_subquery(), default.scalar_subquery(), _FALLBACK_POLICY["support_threshold"])
 
 
 def end_of_local_day(day: date) -> datetime:

@@ -33,11 +33,12 @@ BATCH = 200  # documents per transaction when refreshing many (a lock on each un
 
 
 def refresh_documents(connection: Connection, index: PostgresSearchIndex, keys: Collection[Key],
-                      counts_only: Collection[Key] = ()) -> dict[str, int]:
+                      counts_only: Collection[Key] = (), unqueued: Collection[Key] = ()) -> dict[str, int]:
     """Rewrite (or delete) the documents for `keys` in `connection`'s transaction; consume their outbox rows.
 
     Of `counts_only` (suggestions whose supports alone changed), an indexed document only has its
-    support count set; one not indexed yet is written in full.
+    support count set; one not indexed yet is written in full. `unqueued` keys have no outbox rows
+    to consume.
     """
     keys = sorted(k for k in keys if k[0] in SOURCES)
     if not keys:
@@ -62,17 +63,19 @@ def refresh_documents(connection: Connection, index: PostgresSearchIndex, keys: 
                 operations.append(("upsert", doc) if doc else ("delete", doc_id(kind, object_id)))
     counts = index.apply(operations, connection=connection)
     counts["upserted"] += len(counted)
-    connection.execute(delete(IndexOutbox).where(tuple_(IndexOutbox.kind, IndexOutbox.object_id).in_(keys)))
+    queued = [k for k in keys if k not in set(unqueued)]
+    if queued:
+        connection.execute(delete(IndexOutbox).where(tuple_(IndexOutbox.kind, IndexOutbox.object_id).in_(queued)))
     return counts
 
 
 def refresh_in_transaction(session: Session, index: PostgresSearchIndex, keys: Collection[Key],
-                           counts_only: Collection[Key] = ()) -> bool:
+                           counts_only: Collection[Key] = (), unqueued: Collection[Key] = ()) -> bool:
     """Refresh `keys` inside `session`'s open transaction, in a savepoint; False (logged) if it failed."""
     connection = session.connection()
     savepoint = connection.begin_nested()
     try:
-        refresh_documents(connection, index, keys, counts_only)
+        refresh_documents(connection, index, keys, counts_only, unqueued)
     except Exception:
         savepoint.rollback()
         log.exception("search: indexing in the transaction failed; `flask search sync` will apply the change")

@@ -9,7 +9,7 @@ import secrets
 from datetime import datetime
 from typing import Callable, Optional
 
-from sqlalchemy import delete, exists, select, update
+from sqlalchemy import delete, event, exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -28,6 +28,7 @@ TITLE_MAX, TEXT_MAX = 100, 5000
 
 # Events the author sees on their own pages although the public does not.
 AUTHOR_VISIBLE_ACTIONS = {"submit", "request_info", "resubmit", "withdraw", "decline", "split"}
+_LOCKED = "suggestions_locked"  # session.info: id -> the suggestion read under its row lock
 
 
 class SuggestionError(Exception):
@@ -148,57 +149,56 @@ def support(session: Session, suggestion: Suggestion, user: User, now: Optional[
 
     Exact under concurrent clicks and merges: the suggestion's row is locked first, so a duplicate
     merge of it or into it runs wholly before or after (a suggestion merged meanwhile sends the
-    support on to its target); the unique constraint decides "one per resident" (the insert runs
-    in a SAVEPOINT so a duplicate does not spoil the request's transaction), and the count is
-    incremented by the database, never read and written back by Python.
+    support on to its target), and every support of one suggestion is decided under its lock: the
+    check for an earlier one reads what the previous holder committed (the unique constraint
+    stays as the last word). The count is incremented by the database, never read and written
+    back by Python, and the same statement says whether it reached the policy's threshold.
     """
     now = now or utcnow()
     if not user.has_role(Role.RESIDENT):
         raise SuggestionError("residents_only")
-    suggestion = lock_following_merges(session, suggestion)
+    suggestion = lock_following_merges(session, suggestion.id)
     if suggestion.author_id == user.id:
         raise SuggestionError("own_suggestion")
     if not suggestion.is_open_for_support:
         raise SuggestionError("not_open")
-    try:
-        with session.begin_nested():
-            session.add(Support(suggestion_id=suggestion.id, user_id=user.id, created_at=now))
-    except IntegrityError:
+    if session.scalar(select(exists().where(Support.suggestion_id == suggestion.id, Support.user_id == user.id))):
         return False
-    count = session.execute(
+    session.add(Support(suggestion_id=suggestion.id, user_id=user.id, created_at=now))
+    count, threshold = session.execute(
         update(Suggestion).where(Suggestion.id == suggestion.id)
         .values(support_count=Suggestion.support_count + 1)
-        .returning(Suggestion.support_count)
-        .execution_options(synchronize_session=False)).scalar_one()
+        .returning(Suggestion.support_count, deadlines.support_threshold_sql())
+        .execution_options(synchronize_session=False)).one()
     session.expire(suggestion, ["support_count", "widely_supported_at"])
-    if count >= deadlines.policy_for(session, suggestion).support_threshold:
+    if count >= threshold:
         _mark_widely_supported(session, suggestion, now)
     return True
 
 
-def merged_into(session: Session, suggestion_id: int) -> int:
-    """The suggestion that now carries `suggestion_id`'s matter: itself, or what it was merged into."""
+def lock_suggestion(session: Session, suggestion_id: int) -> Optional[Suggestion]:
+    """The suggestion, re-read under a row lock held until commit (SQLite's write lock does as much);
+    None when there is no such suggestion. Read once a transaction: while the lock is held nobody
+    else can change the row, so a second call returns what the first read."""
+    locked = session.info.setdefault(_LOCKED, {})
+    if suggestion_id not in locked:
+        locked[suggestion_id] = session.execute(
+            select(Suggestion).where(Suggestion.id == suggestion_id).with_for_update()
+            .execution_options(populate_existing=True)).scalar_one_or_none()
+    return locked[suggestion_id]
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_locks(session: Session, transaction) -> None:
+    # Also at a savepoint's end: rolling one back releases the locks taken inside it.
+    session.info.pop(_LOCKED, None)
+
+
+def lock_following_merges(session: Session, suggestion_id: int) -> Optional[Suggestion]:
+    """Lock the suggestion; when it was merged as a duplicate, lock and return what it was merged into."""
+    locked = lock_suggestion(session, suggestion_id)
     seen = {suggestion_id}
-    while (target := session.scalar(select(Suggestion.duplicate_of_id).where(Suggestion.id == suggestion_id))):
-        if target in seen:
-            break
-        seen.add(target)
-        suggestion_id = target
-    return suggestion_id
-
-
-def lock_suggestion(session: Session, suggestion_id: int) -> Suggestion:
-    """The suggestion, re-read under a row lock held until commit (SQLite's write lock does as much)."""
-    return session.execute(
-        select(Suggestion).where(Suggestion.id == suggestion_id).with_for_update()
-        .execution_options(populate_existing=True)).scalar_one()
-
-
-def lock_following_merges(session: Session, suggestion: Suggestion) -> Suggestion:
-    """Lock `suggestion`; when it was merged as a duplicate, lock and return what it was merged into."""
-    locked = lock_suggestion(session, suggestion.id)
-    seen = {locked.id}
-    while locked.duplicate_of_id is not None and locked.duplicate_of_id not in seen:
+    while locked is not None and locked.duplicate_of_id is not None and locked.duplicate_of_id not in seen:
         locked = lock_suggestion(session, locked.duplicate_of_id)
         seen.add(locked.id)
     return locked

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Callable, Optional
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_datetime
@@ -61,8 +62,8 @@ def error_message(error: SuggestionError) -> str:
     return messages.get(error.code, _("Something went wrong; please try again."))
 
 
-def _suggestion_or_404(suggestion_id: int) -> Suggestion:
-    suggestion = db.session.get(Suggestion, suggestion_id)
+def _suggestion_or_404(suggestion_id: int, load: Callable[[int], Optional[Suggestion]] | None = None) -> Suggestion:
+    suggestion = load(suggestion_id) if load else db.session.get(Suggestion, suggestion_id)
     if suggestion is None or not service.can_view(db.session, suggestion, current_user):
         abort(404)
     return suggestion
@@ -251,9 +252,9 @@ def resubmit(suggestion_id: int):
                            office_request=service.office_request(suggestion))
 
 
-def _post_action(suggestion_id: int, action, success: str):
+def _post_action(suggestion_id: int, action, success: str, load=None):
     """Run a one-click action (support, follow …) and come back to the suggestion's page."""
-    suggestion = _suggestion_or_404(suggestion_id)
+    suggestion = _suggestion_or_404(suggestion_id, load)
     form = ActionForm()
     target = url_for("suggestions.detail", suggestion_id=suggestion.id)
     if not form.validate_on_submit():
@@ -276,15 +277,15 @@ def _post_action(suggestion_id: int, action, success: str):
 @limit("SUPPORT_ACCOUNT", account_or_address)
 @limit("SUPPORT_ADDRESS", client_address)
 def support(suggestion_id: int):
-    # A page opened before the office merged this suggestion as a duplicate: support the target.
-    suggestion_id = service.merged_into(db.session, suggestion_id)
-
     def act(suggestion):
         if not service.support(db.session, suggestion, current_user):
             flash(_("You have already supported this suggestion."), "info")
             return False
         return True
-    return _post_action(suggestion_id, act, _("Thank you for your support."))
+    # Read under the lock the support is decided under; a page opened before the office merged
+    # this suggestion as a duplicate supports the target.
+    return _post_action(suggestion_id, act, _("Thank you for your support."),
+                        load=lambda i: service.lock_following_merges(db.session, i))
 
 
 @bp.post("/<id:suggestion_id>/follow")
