@@ -58,6 +58,7 @@ from portal.services.demo import load_reference_data  # noqa: E402
 from tests.sql_counter import count_statements  # noqa: E402
 
 BIN = Path(sys.executable).parent
+SUPPORTS_PER_CLIENT = 10  # 500 supports with 50 clients: enough for a steady rate
 PASSWORD = "bench-password-2026"
 RARE_WORD = "鹭鸶湾"  # appears in about one suggestion in 2 000
 PLACES = ["柯城区", "衢江区", "龙游县", "江山市", "常山县", "开化县", "府山街道", "荷花街道", "新新街道", "白云街道"]
@@ -238,13 +239,15 @@ def stop(processes) -> None:
         process.wait(timeout=30)
 
 
-def worker_memory(master_pid: int) -> list[tuple[int, int]]:
-    """(RSS, private) in MB of each gunicorn worker under `master_pid`."""
+def worker_memory(master_pid: int) -> list[tuple[int, int, int]]:
+    """(RSS, PSS, private) in MB of each gunicorn worker under `master_pid`. RSS counts in full the
+    pages every worker shares with the master (libraries, dictionaries loaded before the fork);
+    PSS counts a worker's share of them."""
     result = []
     for pid in Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split():
         fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:])
         kb = {k: int(v.strip().split()[0]) for k, v in fields.items()}
-        result.append((kb["Rss"] // 1024, (kb["Private_Clean"] + kb["Private_Dirty"]) // 1024))
+        result.append((kb["Rss"] // 1024, kb["Pss"] // 1024, (kb["Private_Clean"] + kb["Private_Dirty"]) // 1024))
     return result
 
 
@@ -477,8 +480,8 @@ def run(app, args, world, processes) -> None:
 
     supporters = [Client(base) for _ in range(args.clients)]
     # Each POST supports a different suggestion; a run on kept data takes the next ones.
-    first = world.get("runs", 0) * args.clients * 5
-    targets = world["open_ids"][first:first + args.clients * 5]
+    first = world.get("runs", 0) * args.clients * SUPPORTS_PER_CLIENT
+    targets = world["open_ids"][first:first + args.clients * SUPPORTS_PER_CLIENT]
     with app.app_context():
         before = db.session.scalar(select(func.sum(Suggestion.support_count)).where(Suggestion.id.in_(targets)))
     forms = []
@@ -497,7 +500,8 @@ def run(app, args, world, processes) -> None:
     mixed = [p for paths in pages.values() for p in paths[:5]]
     load(anonymous, mixed, 3000)
     memory = worker_memory(processes[0].pid)
-    print("workers after 3 000 mixed requests: " + ", ".join(f"RSS {r} MB (private {p} MB)" for r, p in memory)
+    print("workers after 3 000 mixed requests: "
+          + ", ".join(f"RSS {r} MB (PSS {s} MB, private {p} MB)" for r, s, p in memory)
           + f"; load {os.getloadavg()}")
 
 
