@@ -316,6 +316,14 @@ class PostgresSearchIndex:
                 counts["upserted"] = len(rows)
         return counts
 
+    def fingerprints(self, connection: Connection, doc_ids: Iterable[str]) -> dict[str, str]:
+        """doc_id -> fingerprint of those of ``doc_ids`` that are indexed, read in ``connection``'s transaction."""
+        doc_ids = sorted(set(doc_ids))
+        if not doc_ids:
+            return {}
+        return dict(connection.execute(select(self.table.c.doc_id, self.table.c.fingerprint)
+                                       .where(self.table.c.doc_id.in_(doc_ids))).tuples().all())
+
     def set_support_counts(self, connection: Connection, counts: Mapping[str, int]) -> set[str]:
         """Set the support count of indexed documents (doc_id -> count) without rebuilding them.
 

@@ -4,6 +4,8 @@ With Whoosh the index lives on one host and one writer applies the outbox after 
 index is a table of the same database, so the transaction that changes a suggestion also rewrites
 its search document: when it commits, every host finds the change at once, and a rollback takes
 both away. The outbox rows the transaction queued (see `search_sync`) are consumed in it too.
+A support's row is not: `flask search sync` sets the count after the commit, without tokenizing
+the document again (`apply_pending` compares fingerprints).
 
 Per document, writers are serialised with a transaction-level advisory lock taken *before* the
 document is read (`PostgresSearchIndex.lock_documents`), so a writer always reads what the previous
@@ -22,7 +24,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from portal.inputs import parse_int
-from portal.models import IndexOutbox, Suggestion
+from portal.models import IndexOutbox
 from portal.services.search_documents import SOURCES, doc_id, documents_for
 from search_index.pgstore import PostgresSearchIndex
 
@@ -33,49 +35,59 @@ BATCH = 200  # documents per transaction when refreshing many (a lock on each un
 
 
 def refresh_documents(connection: Connection, index: PostgresSearchIndex, keys: Collection[Key],
-                      counts_only: Collection[Key] = (), unqueued: Collection[Key] = ()) -> dict[str, int]:
+                      rewrite_unchanged: bool = True) -> dict[str, int]:
     """Rewrite (or delete) the documents for `keys` in `connection`'s transaction; consume their outbox rows.
 
-    Of `counts_only` (suggestions whose supports alone changed), an indexed document only has its
-    support count set; one not indexed yet is written in full. `unqueued` keys have no outbox rows
-    to consume.
+    With `rewrite_unchanged` off, a document whose content is what the index holds is not
+    tokenized again: only its support count is set if that moved (a support's outbox row).
     """
     keys = sorted(k for k in keys if k[0] in SOURCES)
     if not keys:
         return {"upserted": 0, "deleted": 0}
     index.lock_documents(connection, [doc_id(kind, object_id) for kind, object_id in keys])
-    counted = {object_id for kind, object_id in set(keys) & set(counts_only) if kind == "suggestion"}
-    if counted:
-        support_counts = connection.execute(select(Suggestion.id, Suggestion.support_count)
-                                            .where(Suggestion.id.in_(counted))).tuples()
-        updated = index.set_support_counts(connection, {doc_id("suggestion", i): n for i, n in support_counts})
-        counted = {i for i in counted if doc_id("suggestion", i) in updated}
     wanted: dict[str, set[int]] = defaultdict(set)
     for kind, object_id in keys:
-        if not (kind == "suggestion" and object_id in counted):
-            wanted[kind].add(object_id)
-    operations: list[tuple[str, Any]] = []
+        wanted[kind].add(object_id)
+    built: list[tuple[str, Any]] = []
     # A session of its own on the same connection: it reads this transaction's changes and
     # leaves the caller's session (its identity map, its pending state) untouched.
     with Session(bind=connection, join_transaction_mode="rollback_only", autoflush=False) as reader:
         for kind, ids in wanted.items():
             for object_id, doc in documents_for(reader, kind, ids).items():
-                operations.append(("upsert", doc) if doc else ("delete", doc_id(kind, object_id)))
+                built.append(("upsert", doc) if doc else ("delete", doc_id(kind, object_id)))
+    operations, new_counts = built, {}
+    if not rewrite_unchanged:
+        operations, new_counts = _skip_unchanged(connection, index, built)
     counts = index.apply(operations, connection=connection)
-    counts["upserted"] += len(counted)
-    queued = [k for k in keys if k not in set(unqueued)]
-    if queued:
-        connection.execute(delete(IndexOutbox).where(tuple_(IndexOutbox.kind, IndexOutbox.object_id).in_(queued)))
+    counts["upserted"] += len(index.set_support_counts(connection, new_counts)) if new_counts else 0
+    connection.execute(delete(IndexOutbox).where(tuple_(IndexOutbox.kind, IndexOutbox.object_id).in_(keys)))
     return counts
 
 
-def refresh_in_transaction(session: Session, index: PostgresSearchIndex, keys: Collection[Key],
-                           counts_only: Collection[Key] = (), unqueued: Collection[Key] = ()) -> bool:
+def _skip_unchanged(connection: Connection, index: PostgresSearchIndex,
+                    operations: list[tuple[str, Any]]) -> tuple[list[tuple[str, Any]], dict[str, int]]:
+    """The operations still needed, and the support counts to set instead of rewriting documents
+    whose content (the fingerprint before its ':<count>') the index already holds."""
+    held = index.fingerprints(connection, [doc["doc_id"] for op, doc in operations if op == "upsert"])
+    needed, new_counts = [], {}
+    for op, doc in operations:
+        before = held.get(doc["doc_id"]) if op == "upsert" else None
+        if before is None:
+            needed.append((op, doc))
+        elif before != doc["fingerprint"]:
+            if before.rpartition(":")[0] == doc["fingerprint"].rpartition(":")[0] != "":
+                new_counts[doc["doc_id"]] = doc["support_count"]
+            else:
+                needed.append((op, doc))
+    return needed, new_counts
+
+
+def refresh_in_transaction(session: Session, index: PostgresSearchIndex, keys: Collection[Key]) -> bool:
     """Refresh `keys` inside `session`'s open transaction, in a savepoint; False (logged) if it failed."""
     connection = session.connection()
     savepoint = connection.begin_nested()
     try:
-        refresh_documents(connection, index, keys, counts_only, unqueued)
+        refresh_documents(connection, index, keys)
     except Exception:
         savepoint.rollback()
         log.exception("search: indexing in the transaction failed; `flask search sync` will apply the change")
@@ -94,7 +106,7 @@ def apply_pending(session: Session, index: PostgresSearchIndex) -> tuple[int, di
         ).tuples().all()
         if not keys:
             return total, counts
-        done = refresh_documents(session.connection(), index, keys)
+        done = refresh_documents(session.connection(), index, keys, rewrite_unchanged=False)
         session.commit()
         total += len(keys)
         counts = {name: counts[name] + done[name] for name in counts}

@@ -12,8 +12,10 @@
    appliers (threads or processes) cannot overwrite a newer document with an older one.
 3. PostgreSQL. With SEARCH_BACKEND=postgres the index is a table of the database: the documents are
    rewritten before the commit, in the same transaction (`portal.services.search_postgres`), so
-   every host finds a change as soon as it commits. The steps below then only meet rows left by a
-   failed refresh.
+   every host finds a change as soon as it commits. Supports are the exception: they change only
+   a count, come in crowds, and each one would wait for the document's lock, so their rows are
+   left to the steps below (the sync worker sets the counts within its loop's seconds), which
+   otherwise only meet rows left by a failed refresh.
 4. After commit. With SEARCH_SYNC_INLINE (default) a commit that wrote outbox rows wakes the
    process's sync thread, which applies them in its own session: a job after commit, never
    inside the request (the response does not wait; tests set SEARCH_SYNC_WAIT to read their own
@@ -60,7 +62,6 @@ Tracker = Callable[[Session, Any], Iterable[Key]]
 _WROTE_OUTBOX = "search_outbox_written"
 _OUTBOX_KEYS = "search_outbox_keys"
 _WHOLE_KEYS = "search_outbox_whole_keys"
-_COUNT_KEYS = "search_count_keys"  # PostgreSQL: supported suggestions, set before commit without outbox rows
 _APPLIER = "search_applier"
 SYNC_WAIT_TIMEOUT = jobs.WAIT_TIMEOUT  # SEARCH_SYNC_WAIT (tests): how long a commit waits for its index turn
 BATCH = 500
@@ -133,7 +134,7 @@ def _on_slug_change(column) -> Tracker:
 
 
 # A support (or its withdrawal) changes only the suggestion's support count: on PostgreSQL its
-# transaction sets the count of the indexed document instead of rebuilding it.
+# transaction leaves the document to the sync worker, which sets the count without rebuilding it.
 COUNT_ONLY_MODELS = (Support,)
 
 track(Suggestion, lambda session, s: [("suggestion", s.id)])
@@ -176,18 +177,8 @@ def _queue_outbox_rows(session: Session, flush_context: Any) -> None:
     if not keys:
         return
     session.info.setdefault(_WHOLE_KEYS, set()).update(whole)
-    if _indexes_before_commit(session):
-        # The count is set before the commit, in this transaction: an outbox row would only be
-        # written and deleted again (it is written if that fails).
-        session.info.setdefault(_COUNT_KEYS, set()).update(keys - whole)
-        keys = whole
-    if keys:
-        _write_outbox(session, keys)
-
-
-def _write_outbox(session: Session, keys: Iterable[Key]) -> None:
     now = utcnow()
-    # Core insert on the session's own connection: same transaction, no ORM state touched mid-flush.
+    # Core insert on the flush's own connection: same transaction, no ORM state touched mid-flush.
     session.connection().execute(
         insert(IndexOutbox.__table__),
         [{"kind": kind, "object_id": object_id, "created_at": now} for kind, object_id in sorted(keys)],
@@ -196,39 +187,29 @@ def _write_outbox(session: Session, keys: Iterable[Key]) -> None:
     session.info.setdefault(_OUTBOX_KEYS, set()).update(keys)
 
 
-def _indexes_before_commit(session: Session) -> bool:
-    return (not session.info.get(_APPLIER) and has_app_context()
-            and current_app.config.get("SEARCH_BACKEND") == "postgres")
-
-
 @after_real_rollback
 def _forget_outbox_rows(session: Session) -> None:
     session.info.pop(_WROTE_OUTBOX, None)
     session.info.pop(_OUTBOX_KEYS, None)
     session.info.pop(_WHOLE_KEYS, None)
-    session.info.pop(_COUNT_KEYS, None)
 
 
 @event.listens_for(Session, "before_commit")
 def _index_in_the_transaction(session: Session) -> None:
     """PostgreSQL backend: rewrite the queued documents before this commit, in its transaction."""
-    if not _indexes_before_commit(session):
+    if session.info.get(_APPLIER) or not has_app_context() or current_app.config.get("SEARCH_BACKEND") != "postgres":
         return
     if session.in_nested_transaction():
         # SQLAlchemy fires before_commit for a savepoint's release too; what follows it in the
-        # transaction (a support's count, after its savepoint) must be in the document as well.
+        # transaction must be in the document as well.
         return
     session.flush()  # what is still pending queues its documents now, not after this hook
     queued = session.info.pop(_OUTBOX_KEYS, set())
-    counted = session.info.pop(_COUNT_KEYS, set()) - queued
-    whole = session.info.pop(_WHOLE_KEYS, set())
-    keys = queued | counted
-    if not keys:
-        return
-    if search_postgres.refresh_in_transaction(session, get_index(), keys, counts_only=keys - whole, unqueued=counted):
+    # A support changes only the document's count: its outbox row waits for the sync worker
+    # (within its loop's seconds), so a supporter's request does no index work.
+    keys = queued & session.info.pop(_WHOLE_KEYS, set())
+    if keys and search_postgres.refresh_in_transaction(session, get_index(), keys) and keys == queued:
         session.info.pop(_WROTE_OUTBOX, None)  # nothing left for an after-commit sync
-    elif counted:
-        _write_outbox(session, counted)  # for `flask search sync`, as for the others
 
 
 @after_real_commit
