@@ -201,7 +201,7 @@ def generate(n: int, seed: int = 2026) -> dict:
 # --- 2. processes ----------------------------------------------------------------------------------
 
 def start_servers(env: dict, args, tmp: str) -> list[subprocess.Popen]:
-    common = ["-w", str(args.workers), "--timeout", "120", "--log-level", "warning"]
+    common = ["-w", str(args.workers), "--threads", str(args.threads), "--timeout", "120", "--log-level", "warning"]
     portal = subprocess.Popen([str(BIN / "gunicorn"), *common, "-b", f"127.0.0.1:{args.port}", "wsgi:app"],
                               cwd=ROOT, env=env, start_new_session=True)
     hello = subprocess.Popen([str(BIN / "gunicorn"), *common, "-b", f"127.0.0.1:{args.port + 1}", "bench.hello:app"],
@@ -355,6 +355,10 @@ def main() -> None:
     parser.add_argument("--search-backend", choices=("whoosh", "postgres"), default="whoosh",
                         help="postgres: the several-hosts scale path (needs --database-url)")
     parser.add_argument("--skip-staff", action="store_true", help="leave out the office queue and workbench")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="threads per gunicorn worker, for the portal and the hello-world alike")
+    parser.add_argument("--supports-only", action="store_true",
+                        help="measure only the support POSTs (against hello-world POSTs)")
     parser.add_argument("--keep", metavar="DIR", help="keep the instance folder and what was generated in DIR; "
                         "run again with the same DIR (and database) to measure without generating")
     parser.add_argument("--drop-existing", action="store_true",
@@ -447,11 +451,13 @@ def run(app, args, world, processes) -> None:
     }
     staff_pages = {"office queue": (["/office/"], world["office_login"]),
                    "department workbench": (["/department/"], world["department_login"])}
-    print(f"\n{args.n} suggestions, gunicorn -w {args.workers}, {args.clients} clients, "
+    print(f"\n{args.n} suggestions, gunicorn -w {args.workers} --threads {args.threads}, {args.clients} clients, "
           f"{args.requests} requests a page; load {os.getloadavg()}")
     print(f"{'page':<24}{'ratio':>8}{'req/s':>8}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'SQL':>5}{'err':>5}")
     if args.skip_staff:
         staff_pages = {}
+    if args.supports_only:
+        pages, staff_pages = {}, {}
     for name, paths in list(pages.items()) + [(k, v[0]) for k, v in staff_pages.items()]:
         login = staff_pages[name][1] if name in staff_pages else None
         clients = anonymous
@@ -469,16 +475,30 @@ def run(app, args, world, processes) -> None:
         sql = statements(app, paths[0], login)
         print(f"{name:<24}{result['rps'] / yardstick['rps']:>7.1%}{result['rps']:>8.0f}{result['p50']:>8.0f}"
               f"{result['p95']:>8.0f}{result['p99']:>8.0f}{sql:>5}{result['errors']:>5}", flush=True)
-    print(f"hello-world: {yardstick['rps']:.0f} req/s; load {os.getloadavg()}")
+    if pages:
+        print(f"hello-world: {yardstick['rps']:.0f} req/s; load {os.getloadavg()}")
+        measure_exports(anonymous[0])
+    measure_supports(app, args, world, base, hello)
+    if pages:
+        mixed = [p for paths in pages.values() for p in paths[:5]]
+        load(anonymous, mixed, 3000)
+        memory = worker_memory(processes[0].pid)
+        print("workers after 3 000 mixed requests: "
+              + ", ".join(f"RSS {r} MB (PSS {s} MB, private {p} MB)" for r, s, p in memory)
+              + f"; load {os.getloadavg()}")
 
+
+def measure_exports(client: "Client") -> None:
     for path in ("/opendata/suggestions.csv", "/opendata/suggestions.jsonl", "/opendata/metrics-by-department.csv"):
         firsts = []
         for _ in range(3):
             began = time.perf_counter()
-            status, body = anonymous[0].get(path, limit=65536)
+            status, body = client.get(path, limit=65536)
             firsts.append(time.perf_counter() - began)
         print(f"export {path}: first 64 kB in {min(firsts) * 1000:.0f}–{max(firsts) * 1000:.0f} ms (status {status})")
 
+
+def measure_supports(app, args, world: dict, base: str, hello: list["Client"]) -> None:
     supporters = [Client(base) for _ in range(args.clients)]
     # Each POST supports a different suggestion; a run on kept data takes the next ones.
     first = world.get("runs", 0) * args.clients * SUPPORTS_PER_CLIENT
@@ -500,14 +520,7 @@ def run(app, args, world, processes) -> None:
         rows = db.session.scalar(select(func.count()).select_from(Support).where(Support.suggestion_id.in_(targets)))
     print(f"supports: {result['rps']:.0f} POST/s = {result['rps'] / yardstick['rps']:.1%} of hello-world POSTs "
           f"({first_hello['rps']:.0f} and {second_hello['rps']:.0f}/s); p95 {result['p95']:.0f} ms; counts {before} → {after}, "
-          f"support rows {rows} ({'exact' if after == rows else 'MISMATCH'})")
-
-    mixed = [p for paths in pages.values() for p in paths[:5]]
-    load(anonymous, mixed, 3000)
-    memory = worker_memory(processes[0].pid)
-    print("workers after 3 000 mixed requests: "
-          + ", ".join(f"RSS {r} MB (PSS {s} MB, private {p} MB)" for r, s, p in memory)
-          + f"; load {os.getloadavg()}")
+          f"support rows {rows} ({'exact' if after == rows else 'MISMATCH'}); {result['errors']} errors")
 
 
 if __name__ == "__main__":
