@@ -46,6 +46,12 @@ def fingerprint(doc: dict[str, Any]) -> str:
     return f"{digest}:{doc['support_count']}" if doc.get("support_count") is not None else digest
 
 
+def content_part(stored: str) -> Optional[str]:
+    """The hash of a fingerprint that carries a support count (`<hash>:<count>`); None if it has none."""
+    digest, separator, _count = stored.rpartition(":")
+    return digest if separator else None
+
+
 def _finish(doc: dict[str, Any]) -> dict[str, Any]:
     doc["fingerprint"] = fingerprint(doc)
     return doc

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from portal.inputs import parse_int
 from portal.models import IndexOutbox
-from portal.services.search_documents import SOURCES, doc_id, documents_for
+from portal.services.search_documents import SOURCES, content_part, doc_id, documents_for
 from search_index.pgstore import PostgresSearchIndex
 
 log = logging.getLogger(__name__)
@@ -75,7 +75,8 @@ def _skip_unchanged(connection: Connection, index: PostgresSearchIndex,
         if before is None:
             needed.append((op, doc))
         elif before != doc["fingerprint"]:
-            if before.rpartition(":")[0] == doc["fingerprint"].rpartition(":")[0] != "":
+            content = content_part(before)
+            if content is not None and content == content_part(doc["fingerprint"]):
                 new_counts[doc["doc_id"]] = doc["support_count"]
             else:
                 needed.append((op, doc))
