@@ -237,15 +237,43 @@ def analyze(text: str, mode: str = "query") -> list[str]:
 # character bigrams, as Lucene's CJKBigramFilter does; any contiguous fragment of two or more
 # characters then matches by the AND of its bigrams. The last character of each run is also
 # indexed alone, so a one-character query is a prefix search (a bigram starting with it, or a
-# run ending with it) instead of an index of every unigram.
+# run ending with it) instead of an index of every unigram. Punctuation next to a run is kept
+# as an edge gram (see ``edge_grams``), which ranks a verbatim match first.
 
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
 _RUN = re.compile(f"[0-9a-z{_HAN}]*[{_HAN}][0-9a-z{_HAN}]*")
 
 
+# Punctuation beside a run. Every mark is folded into this one, so 慢？ and 慢, give the same gram.
+PUNCTUATION_MARK = "，"
+
+
 def gram_runs(text: str) -> list[str]:
     """The runs of ``text`` that get bigrams: folded to Simplified, lower-cased, with a Han character."""
     return _RUN.findall(to_simplified(text).lower())
+
+
+def edge_grams(text: str) -> list[str]:
+    """A run's first character after punctuation (，投) and its last before punctuation (慢，).
+
+    Runs end at punctuation, so without these a fragment typed with its comma (进度怎么这么慢，)
+    would rank the many titles ending in 进度怎么这么慢 as high as the one that goes on after a
+    comma. Queries use them to rank, never to decide a match: a stray comma typed where the
+    text has none must not hide it.
+    """
+    folded = to_simplified(text).lower()
+    grams: list[str] = []
+    for match in _RUN.finditer(folded):
+        start, end = match.span()
+        if start > 0 and not folded[start - 1].isspace():
+            grams.append(PUNCTUATION_MARK + folded[start])
+        if end < len(folded) and not folded[end].isspace():
+            grams.append(folded[end - 1] + PUNCTUATION_MARK)
+    return grams
+
+
+def is_edge_gram(gram: str) -> bool:
+    return PUNCTUATION_MARK in gram
 
 
 def outside_runs(text: str) -> str:
@@ -261,13 +289,14 @@ def run_grams(run: str) -> list[str]:
 
 
 def index_grams(text: str) -> list[str]:
-    """What a gram field indexes for ``text``: each run's bigrams, then its last character."""
+    """What a gram field indexes for ``text``: each run's bigrams and its last character, then
+    the edge grams."""
     grams: list[str] = []
     for run in gram_runs(text):
         if len(run) > 1:
             grams.extend(run_grams(run))
         grams.append(run[-1])
-    return grams
+    return grams + edge_grams(text)
 
 
 def query_grams(text: str) -> list[list[str]]:

@@ -2,9 +2,9 @@
 
 Counting results and facets needs every matching docnum, not just the top 20. Whoosh
 produces them by stepping nested union/intersection matchers one posting at a time in
-Python, which dominated search latency. Here Term/And/Or/Not are evaluated with Python
-sets built from posting lists (cached per searcher), and anything else (phrases…) is
-delegated to Whoosh, its result cached too. ``tests/search_index/test_search_docsets.py`` checks both agree.
+Python, which dominated search latency. Here Term/And/Or/Not/AndMaybe (its required side) are
+evaluated with Python sets built from posting lists (cached per searcher), and anything else
+(phrases…) is delegated to Whoosh, its result cached too. ``tests/search_index/test_search_docsets.py`` checks both agree.
 """
 
 from __future__ import annotations
@@ -62,6 +62,8 @@ class DocSets:
             return frozenset().union(*(self.of(sub) for sub in q.subqueries))
         if kind is wq.Not:
             return self.every() - self.of(q.query)
+        if kind is wq.AndMaybe:  # the optional side only ranks
+            return self.of(q.a)
         if kind is wq.And:
             positive = [self.of(s) for s in q.subqueries if type(s) is not wq.Not]
             negative = [self.of(s.query) for s in q.subqueries if type(s) is wq.Not]

@@ -33,8 +33,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger, Column, DateTime, Index, Integer, MetaData, String, Table, Text, and_, bindparam, cast, delete,
-    func, select, text, true,
+    BigInteger, Column, DateTime, Index, Integer, MetaData, String, Table, Text, and_, bindparam, case, cast,
+    delete, func, literal, select, text, true,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, REAL, TSQUERY, TSVECTOR, insert as pg_insert
 from sqlalchemy.engine import Connection, Dialect, Engine
@@ -47,6 +47,7 @@ from .highlight import term_pattern
 from .query import (
     Hit, SearchResults, highlight_terms, make_hit, new_results,
 )
+from .ranking import preferred_queries
 from .schema import (
     GRAM_FIELDS, TITLE_BOOST, DATETIME_FIELDS, FACET_FIELDS, KEYWORD_FIELDS, MULTI_VALUED, TEXT_FIELDS, InvalidDocument,
     prepare_document,
@@ -222,6 +223,8 @@ def to_tsquery(q: wq.Query) -> str | None:
     if isinstance(q, wq.Not):
         inner = to_tsquery(q.query)
         return f"!{inner}" if inner else None
+    if isinstance(q, wq.AndMaybe):  # the optional side only ranks (it is in _rank_query)
+        return to_tsquery(q.a)
     if isinstance(q, wq.AndNot):
         positive, negative = to_tsquery(q.a), to_tsquery(q.b)
         return positive if not negative or not positive else f"({positive} & !{negative})"
@@ -467,7 +470,9 @@ class PostgresSearchIndex:
         if first >= results.total:
             return
         pattern = term_pattern(highlight_terms(user_q))
-        for stored, score in self._page(conn, where, results.sort, _rank_query(user_q), first, results.per_page):
+        preferred = [q for q in map(to_tsquery, preferred_queries(user_q)) if q] if user_q is not None else []
+        for stored, score in self._page(conn, where, results.sort, _rank_query(user_q), first, results.per_page,
+                                        preferred):
             results.hits.append(make_hit(_stored_fields(stored), pattern, score))
 
     def _count_and_facets(self, conn: Connection, where: Any) -> tuple[int, dict[str, list[tuple[str, int]]]]:
@@ -501,7 +506,7 @@ class PostgresSearchIndex:
         return total, {f: sorted(c, key=lambda item: (-item[1], item[0])) for f, c in facets.items()}
 
     def _page(self, conn: Connection, where: Any, sort: str, rank_query: str | None, first: int,
-              size: int) -> list[tuple[dict[str, Any], float | None]]:
+              size: int, preferred: Sequence[str] = ()) -> list[tuple[dict[str, Any], float | None]]:
         t = self.table
         newest = (t.c.published_at.desc().nulls_last(), t.c.doc_id)
         if sort == "supported":
@@ -517,10 +522,14 @@ class PostgresSearchIndex:
             window = select(t.c.doc_id, t.c.words).where(where).order_by(*newest).limit(RANK_WINDOW).subquery("w")
             rank = func.ts_rank(bindparam("rank_weights", RANK_WEIGHTS, type_=ARRAY(REAL)), window.c.words,
                                 cast(bindparam("rank_query", rank_query), TSQUERY), 1).label("rank")
-            ranked = select(window.c.doc_id, rank).order_by(rank.desc(), window.c.doc_id) \
+            # A match of more of the preferred queries (the typed punctuation, verbatim) ranks first,
+            # as in the Whoosh backend.
+            held = sum((case((window.c.words.op("@@")(cast(bindparam(f"preferred_{i}", q), TSQUERY)), 1), else_=0)
+                        for i, q in enumerate(preferred)), literal(0)).label("held")
+            ranked = select(window.c.doc_id, rank, held).order_by(held.desc(), rank.desc(), window.c.doc_id) \
                 .offset(first).limit(min(size, RANK_WINDOW - first)).subquery("r")
             rows = conn.execute(select(t.c.stored, ranked.c.rank).join_from(ranked, t, ranked.c.doc_id == t.c.doc_id)
-                                .order_by(ranked.c.rank.desc(), ranked.c.doc_id)).all()
+                                .order_by(ranked.c.held.desc(), ranked.c.rank.desc(), ranked.c.doc_id)).all()
             hits = [(row.stored, float(row.rank)) for row in rows]
         if len(hits) < size:
             older_first = max(first, RANK_WINDOW)

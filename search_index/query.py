@@ -26,9 +26,10 @@ from whoosh import query as wq
 from whoosh.qparser import MultifieldParser, plugins, syntax
 from whoosh.qparser.default import QueryParser
 
-from .analysis import ChineseAnalyzer, ChineseTokenizer, outside_runs, query_grams
+from .analysis import ChineseAnalyzer, ChineseTokenizer, edge_grams, is_edge_gram, outside_runs, query_grams
 from .highlight import best_snippet, mark, match_spans, term_pattern
 from .schema import GRAM_FIELDS, KEYWORD_FIELDS, TEXT_FIELDS, build_schema
+from .ranking import preferred_queries
 
 if TYPE_CHECKING:
     from .store import SearchIndex
@@ -101,7 +102,16 @@ def gram_query(text: str) -> wq.Query | None:
         else:
             parts.append(wq.Or([wq.And([wq.Term(f, g) for g in grams]) for f in GRAM_FIELDS]))
     parts.extend(_words_anywhere(outside_runs(text)))
-    return parts[0] if len(parts) == 1 else wq.And(parts)
+    required = parts[0] if len(parts) == 1 else wq.And(parts)
+    edges = edge_grams(text)
+    if not edges:
+        return required
+    # The punctuation typed beside a run only ranks: a document holding it, next to all of the
+    # runs' bigrams in one field, comes first (see ranking.preferred_queries).
+    bigrams = [g for grams in runs for g in grams if len(g) > 1]
+    verbatim = [wq.Or([wq.And([wq.Term(f, g) for g in bigrams] + [wq.Term(f, edge)]) for f in GRAM_FIELDS])
+                for edge in edges]
+    return wq.AndMaybe(required, verbatim[0] if len(verbatim) == 1 else wq.Or(verbatim))
 
 
 class _Prebuilt(syntax.SyntaxNode):
@@ -252,7 +262,7 @@ def _gram_runs(q: wq.Query, negated: set[Any]) -> set[str]:
         if isinstance(node, wq.Not):
             continue
         if isinstance(node, (wq.Term, wq.Prefix)) and node.field() in GRAM_FIELDS:
-            if node.text not in negated:
+            if node.text not in negated and not is_edge_gram(node.text):  # the mark may be any punctuation
                 runs.add(node.text)
             continue
         children = list(node.children())
@@ -340,7 +350,9 @@ def _fill(results: SearchResults, lease: Any, user_q: wq.Query | None, filter_q:
     if first >= results.total:
         return
     if results.sort == "relevance" and user_q is not None:
-        page_docs: list[tuple[int, float | None]] = list(lease.ranker.top(user_q, matched, wanted)[first:wanted])
+        preferred = [lease.docsets.of(pq) for pq in preferred_queries(user_q)]
+        page_docs: list[tuple[int, float | None]] = list(
+            lease.ranker.top(user_q, matched, wanted, preferred)[first:wanted])
     else:
         page_docs = [(d, None) for d in columns.top(matched, results.sort, wanted)[first:wanted]]
     pattern = term_pattern(highlight_terms(user_q))

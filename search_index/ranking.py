@@ -16,9 +16,10 @@ field boosts (title × 3) already multiplied into the posting weights at index t
 from __future__ import annotations
 
 import heapq
-from collections.abc import Collection, Iterable
+from collections import Counter
+from collections.abc import Collection, Iterable, Sequence, Set as AbstractSet
 from math import log
-from itertools import repeat
+from itertools import chain, repeat
 from operator import add, neg, truediv
 from typing import Any
 
@@ -63,6 +64,27 @@ def positive_terms(q: wq.Query) -> dict[str, set[str]]:
     return found
 
 
+def preferred_queries(q: wq.Query) -> list[wq.Query]:
+    """The optional sides of the AndMaybe nodes of ``q`` (outside NOT), each Or split into its
+    parts. A document matching more of them ranks first, whatever its score: they are a query's
+    edge grams with its runs, so the title holding the typed punctuation verbatim leads."""
+    found: list[wq.Query] = []
+    stack = [q]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, wq.Not):
+            continue
+        if isinstance(node, wq.AndNot):
+            stack.append(node.a)
+            continue
+        if isinstance(node, wq.AndMaybe):
+            stack.append(node.a)
+            found.extend(node.b.subqueries if type(node.b) is wq.Or else [node.b])
+            continue
+        stack.extend(node.children())
+    return found
+
+
 class Ranker:
     """Ranks docnums of one searcher; safe to share between threads."""
 
@@ -76,19 +98,28 @@ class Ranker:
         self._norms: dict[str, list[float]] = {}
         self._lengths: dict[str, bytes] = {}
 
-    def top(self, q: wq.Query, matched: Collection[int], n: int) -> list[tuple[int, float]]:
-        """The ``n`` best (docnum, score) of ``matched`` for ``q``; equal scores in docnum order."""
+    def top(self, q: wq.Query, matched: Collection[int], n: int,
+            preferred: Sequence[AbstractSet[int]] = ()) -> list[tuple[int, float]]:
+        """The ``n`` best (docnum, score) of ``matched`` for ``q``; equal scores in docnum order.
+
+        A document in more of the ``preferred`` sets (see ``preferred_queries``) ranks first.
+        """
         maps = [self.word_scores(word, fields) for word, fields in sorted(positive_terms(q).items())]
         maps = [m for m in maps if m]
         docs = list(matched)
-        if not maps:
+        if not maps and not preferred:
             return [(d, 0.0) for d in sorted(docs)[:n]]
         # Sums and comparisons run in C loops (map, zip, tuple order); -docnum breaks ties.
-        scores = map(maps[0].get, docs, repeat(0.0))
+        scores: Iterable[float] = map(maps[0].get, docs, repeat(0.0)) if maps else repeat(0.0)
         for other in maps[1:]:
             scores = map(add, scores, map(other.get, docs, repeat(0.0)))
-        best = heapq.nlargest(n, zip(scores, map(neg, docs)))
-        return [(-negated, score) for score, negated in best]
+        if not preferred:
+            best = heapq.nlargest(n, zip(scores, map(neg, docs)))
+            return [(-negated, score) for score, negated in best]
+        within = matched if isinstance(matched, AbstractSet) else frozenset(docs)
+        held = Counter(chain.from_iterable(within & s for s in preferred))
+        ranked = heapq.nlargest(n, zip(map(held.get, docs, repeat(0)), scores, map(neg, docs)))
+        return [(-negated, score) for _held, score, negated in ranked]
 
     def weighted_top(self, weights: Iterable[tuple[str, float]], fields: Iterable[str],
                      allowed: Collection[int], n: int) -> list[tuple[int, float]]:

@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Collection
 from typing import TYPE_CHECKING
 
-from .analysis import ChineseAnalyzer, index_grams
+from .analysis import ChineseAnalyzer, index_grams, is_edge_gram
 from .query import Hit, make_hit
 
 if TYPE_CHECKING:
@@ -54,7 +54,8 @@ def key_terms(searcher: Searcher, text: str, limit: int = MAX_TERMS) -> list[tup
 
 def key_grams(searcher: Searcher, text: str, limit: int = MAX_GRAMS) -> list[tuple[str, float]]:
     """The draft's most distinctive indexed bigrams, weighted like key_terms times GRAM_WEIGHT."""
-    counts = Counter(gram for gram in index_grams(text[:MAX_DRAFT_CHARS]) if len(gram) > 1)
+    # Edge grams say where punctuation stands, not what a text is about.
+    counts = Counter(gram for gram in index_grams(text[:MAX_DRAFT_CHARS]) if len(gram) > 1 and not is_edge_gram(gram))
     total_docs = max(1, searcher.doc_count())
     weighted = []
     for gram, tf in counts.items():

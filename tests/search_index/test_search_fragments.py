@@ -89,7 +89,40 @@ def test_hearings_are_found_by_a_fragment_of_their_conclusion(corpus: SearchInde
 
 
 def test_the_token_stream_functions_other_backends_share() -> None:
-    assert index_grams("L5县沙溪，厂") == ["l5", "5县", "县沙", "沙溪", "溪", "厂"]
+    # bigrams and last character of each run, then the edge grams: punctuation (any mark, as ，)
+    # after 溪 and before 厂
+    assert index_grams("L5县沙溪，厂") == ["l5", "5县", "县沙", "沙溪", "溪", "厂", "溪，", "，厂"]
+    assert index_grams("沙溪?! 厂") == ["沙溪", "溪", "厂", "溪，"]  # a space is no punctuation
     assert query_grams("沙溪煉油 厂") == [["沙溪", "溪炼", "炼油"], ["厂"]]
     assert query_terms("住房公積金") == ["住房", "公积金"]
     assert "公积" in index_terms("公积金中心") and "公积金" in index_terms("公积金中心")
+
+
+@pytest.fixture
+def punctuated(index: SearchIndex, suggestion) -> SearchIndex:
+    index.rebuild(
+        [
+            suggestion(1, "高速公路收费进度怎么这么慢", "收费站改造。"),
+            suggestion(2, "旧城改造进度怎么这么慢", "改造拖了三年。"),
+            suggestion(3, "城东立交桥施工进度怎么这么慢，何时能通车", "绕路很远。"),
+            suggestion(4, "城西菜市场改造", "进度怎么这么慢，摊主都搬走了。"),
+        ]
+    )
+    return index
+
+
+def test_a_fragment_typed_with_its_punctuation_ranks_the_title_holding_it_first(punctuated: SearchIndex) -> None:
+    # Search ignores punctuation, so the two shorter titles would rank above 3 by length alone;
+    # the comma typed after 慢 is only in 3's title (4 has it in the body).
+    assert ids(punctuated.search("进度怎么这么慢，"))[0] == "suggestion:3"
+    assert ids(punctuated.search("这么慢？何时能"))[0] == "suggestion:3"  # any mark stands for any other
+    assert set(ids(punctuated.search("进度怎么这么慢，"))) == {f"suggestion:{n}" for n in (1, 2, 3, 4)}
+    assert ids(punctuated.search("进度怎么这么慢"))[0] != "suggestion:3"
+
+
+def test_punctuation_the_text_does_not_have_hides_nothing(corpus: SearchIndex) -> None:
+    # no text holds 损 before a punctuation mark: the fragment is still found
+    assert ids(corpus.search("站台破损，")) == ["suggestion:4"]
+    assert ids(corpus.search("，解放路公交")) == ["suggestion:4"]
+    hit = corpus.search("，解放路公交").hits[0]
+    assert "<mark>解放路公交</mark>" in hit.title_html
