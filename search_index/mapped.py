@@ -12,12 +12,15 @@ slicing a map is safe from any thread.
 """
 from __future__ import annotations
 
+import io
 import os
+import pickle
 
 from whoosh.filedb import compound
 from whoosh.filedb.structfile import BufferFile
 
 _LINE_CHUNK = 256
+_PICKLE_CHUNK = 64  # a posting block's header tuple (six small numbers) is shorter
 
 
 class ViewReader:
@@ -63,6 +66,24 @@ class MappedBufferFile(BufferFile):
         super().__init__(b"", name=name, onclose=onclose)
         self._buf = buf
         self.file = ViewReader(buf)
+
+    def read_pickle(self):
+        # pickle.load on the reader calls its read() in Python once per opcode: every posting
+        # block starts with a pickled header. Unpickling a copied window is one C call; a window
+        # that cuts the pickle short raises, and a larger one is tried.
+        reader = self.file
+        start, size = reader._pos, _PICKLE_CHUNK
+        while True:
+            stream = io.BytesIO(reader._view[start:start + size].tobytes())
+            try:
+                value = pickle.load(stream)
+            except (EOFError, pickle.UnpicklingError):
+                if start + size >= len(reader._view):
+                    raise
+                size *= 16
+                continue
+            reader._pos = start + stream.tell()
+            return value
 
 
 def install() -> None:

@@ -155,8 +155,9 @@ class Ranker:
             if not scores:
                 scores = field_scores
             elif field_scores:
-                get = scores.get
-                scores.update((d, s + get(d, 0.0)) for d, s in field_scores.items())
+                # d → field score + the sum so far, as C loops (map, zip) rather than a generator
+                docs = field_scores.keys()
+                scores.update(zip(docs, map(add, field_scores.values(), map(scores.get, docs, repeat(0.0)))))
         return scores
 
     def _field_scores(self, field: str, word: str) -> dict[int, float]:
