@@ -76,15 +76,16 @@ def load():
         cached = pickle.loads(CACHE.read_bytes())
         if cached["ids"] == [m["id"] for m in messages]:
             return messages, cached["tokens"]
-    from search_index.analysis import index_grams, query_terms
+    from search_index.analysis import index_grams, is_edge_gram, query_terms
 
     tokens = []
     for m in messages:
         tokens.append({
             "tw": [t for t in query_terms(m["title"]) if len(t) > 1],
             "bw": [t for t in query_terms(m["body"]) if len(t) > 1],
-            "tg": [g for g in index_grams(m["title"]) if len(g) > 1],
-            "bg": [g for g in index_grams(m["body"]) if len(g) > 1],
+            # edge grams (punctuation beside a run) say nothing about the subject
+            "tg": [g for g in index_grams(m["title"]) if len(g) > 1 and not is_edge_gram(g)],
+            "bg": [g for g in index_grams(m["body"]) if len(g) > 1 and not is_edge_gram(g)],
         })
     CACHE.write_bytes(pickle.dumps({"ids": [m["id"] for m in messages], "tokens": tokens}))
     return messages, tokens
