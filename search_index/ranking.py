@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import heapq
 from collections import Counter
-from collections.abc import Collection, Iterable, Sequence, Set as AbstractSet
+from collections.abc import Collection, Iterable, Iterator, Sequence, Set as AbstractSet
 from math import log
 from itertools import chain, repeat
 from operator import add, neg, truediv
@@ -38,13 +38,9 @@ K1 = 1.2
 SCORE_MAPS_SHARE = 0.25
 
 
-def positive_terms(q: wq.Query) -> dict[str, set[str]]:
-    """word → text (or gram) fields it is searched in, for every term that can raise a score.
-
-    Words under NOT (or the right side of ANDNOT) only exclude documents, so they don't count;
-    neither do one-character prefix searches (their documents are scored by the word side).
-    """
-    found: dict[str, set[str]] = {}
+def _positive_nodes(q: wq.Query) -> Iterator[wq.Query]:
+    """Every node of ``q`` that can raise a score: not under NOT nor on the right of ANDNOT,
+    whose words only exclude documents."""
     stack = [q]
     while stack:
         node = stack.pop()
@@ -53,14 +49,22 @@ def positive_terms(q: wq.Query) -> dict[str, set[str]]:
         if isinstance(node, wq.AndNot):
             stack.append(node.a)
             continue
-        if isinstance(node, (wq.Term, wq.Phrase)):
-            if node.field() in SCORED_FIELDS:
-                words = [node.text] if isinstance(node, wq.Term) else node.words
-                for word in words:
-                    text = word.decode("utf-8") if isinstance(word, bytes) else word
-                    found.setdefault(text, set()).add(node.field())
-            continue
+        yield node
         stack.extend(node.children())
+
+
+def positive_terms(q: wq.Query) -> dict[str, set[str]]:
+    """word → text (or gram) fields it is searched in, for every term that can raise a score.
+
+    One-character prefix searches don't count (their documents are scored by the word side).
+    """
+    found: dict[str, set[str]] = {}
+    for node in _positive_nodes(q):
+        if isinstance(node, (wq.Term, wq.Phrase)) and node.field() in SCORED_FIELDS:
+            words = [node.text] if isinstance(node, wq.Term) else node.words
+            for word in words:
+                text = word.decode("utf-8") if isinstance(word, bytes) else word
+                found.setdefault(text, set()).add(node.field())
     return found
 
 
@@ -69,19 +73,9 @@ def preferred_queries(q: wq.Query) -> list[wq.Query]:
     parts. A document matching more of them ranks first, whatever its score: they are a query's
     edge grams with its runs, so the title holding the typed punctuation verbatim leads."""
     found: list[wq.Query] = []
-    stack = [q]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, wq.Not):
-            continue
-        if isinstance(node, wq.AndNot):
-            stack.append(node.a)
-            continue
+    for node in _positive_nodes(q):
         if isinstance(node, wq.AndMaybe):
-            stack.append(node.a)
             found.extend(node.b.subqueries if type(node.b) is wq.Or else [node.b])
-            continue
-        stack.extend(node.children())
     return found
 
 
