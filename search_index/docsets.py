@@ -4,7 +4,8 @@ Counting results and facets needs every matching docnum, not just the top 20. Wh
 produces them by stepping nested union/intersection matchers one posting at a time in
 Python, which dominated search latency. Here Term/And/Or/Not/AndMaybe (its required side) are
 evaluated with Python sets built from posting lists (cached per searcher), and anything else
-(phrases…) is delegated to Whoosh, its result cached too. ``tests/search_index/test_search_docsets.py`` checks both agree.
+(phrases…) is delegated to Whoosh, its result cached too.
+``tests/search_index/test_search_docsets.py`` checks both agree.
 """
 
 from __future__ import annotations

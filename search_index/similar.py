@@ -55,7 +55,8 @@ def key_terms(searcher: Searcher, text: str, limit: int = MAX_TERMS) -> list[tup
 def key_grams(searcher: Searcher, text: str, limit: int = MAX_GRAMS) -> list[tuple[str, float]]:
     """The draft's most distinctive indexed bigrams, weighted like key_terms times GRAM_WEIGHT."""
     # Edge grams say where punctuation stands, not what a text is about.
-    counts = Counter(gram for gram in index_grams(text[:MAX_DRAFT_CHARS]) if len(gram) > 1 and not is_edge_gram(gram))
+    counts = Counter(gram for gram in index_grams(text[:MAX_DRAFT_CHARS])
+                     if len(gram) > 1 and not is_edge_gram(gram))
     total_docs = max(1, searcher.doc_count())
     weighted = []
     for gram, tf in counts.items():

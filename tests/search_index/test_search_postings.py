@@ -32,7 +32,8 @@ def test_every_term_decodes_as_whoosh_steps_it(index: SearchIndex, suggestion) -
             reader = sub.reader()
             for field in SCORED_FIELDS:
                 for term in reader.lexicon(field):
-                    assert _decode(reader.postings(field, term)) == _stepped(reader.postings(field, term)), (field, term)
+                    expected = _stepped(reader.postings(field, term))
+                    assert _decode(reader.postings(field, term)) == expected, (field, term)
                     checked += 1
     assert checked > 1000 and len(lease.searcher.leaf_searchers()) == 2
 
