@@ -71,6 +71,12 @@ def test_hearings_and_search_feeds(client, factory):
     assert [e.title for e in search.entries] == ["老旧小区加装电梯的建议"]
 
 
+def test_a_search_feed_for_control_characters_is_still_a_feed(client, factory):
+    # An escape sequence typed into the search box (ESC [ 3 1 m): XML cannot carry ESC.
+    feed = _feed(client, "/feeds/search.atom?q=%1B%5B31m%E7%94%B5%E6%A2%AF")
+    assert feed.feed.title == "Search: [31m电梯"
+
+
 def test_pages_link_to_their_feeds(client, factory):
     suggestion = factory.published_suggestion()
     for page, feed in (("/suggestions/outcomes", "/feeds/outcomes.atom"),

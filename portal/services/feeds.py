@@ -5,6 +5,7 @@ from public views, so nothing unmasked can reach a feed reader.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable, Optional
@@ -41,30 +42,40 @@ class Feed:
     language: str = "zh-Hans"
 
 
+# Characters XML 1.0 cannot carry (control characters but tab and line breaks, the two
+# non-characters U+FFFE/U+FFFF, lone surrogates). feedgen refuses them with a ValueError; a search
+# feed's title holds whatever the visitor typed (an escape sequence, say).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_text(text: str) -> str:
+    return _NOT_XML.sub("", text)
+
+
 def atom(feed: Feed, entries: Iterable[FeedEntry], fallback_updated: datetime) -> bytes:
     entries = list(entries)
     generator = FeedGenerator()
     generator.id(feed.id)
-    generator.title(feed.title)
+    generator.title(_xml_text(feed.title))
     if feed.subtitle:
-        generator.subtitle(feed.subtitle)
+        generator.subtitle(_xml_text(feed.subtitle))
     generator.link(href=feed.self_url, rel="self", type="application/atom+xml")
     generator.link(href=feed.page_url, rel="alternate", type="text/html")
-    generator.author({"name": feed.author})
+    generator.author({"name": _xml_text(feed.author)})
     generator.language(feed.language)
     generator.updated(max((e.updated for e in entries), default=fallback_updated))
     for item in entries:
         entry = generator.add_entry(order="append")
         entry.id(item.id)
-        entry.title(item.title)
+        entry.title(_xml_text(item.title))
         entry.link(href=item.url, rel="alternate", type="text/html")
         entry.updated(item.updated)
         if item.summary:
-            entry.summary(item.summary)
+            entry.summary(_xml_text(item.summary))
         if item.author:
-            entry.author({"name": item.author})
+            entry.author({"name": _xml_text(item.author)})
         if item.category:
-            entry.category(term=item.category)
+            entry.category(term=_xml_text(item.category))
     return generator.atom_str(pretty=False)
 
 
