@@ -37,12 +37,13 @@ from whoosh.index import FileIndex
 from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
-from . import mapped
+from . import mapped, pool
 from .columns import Columns, SegmentCache
 from .docsets import DocSets
 from .postings import Postings
 
 mapped.install()  # segment files are read from their map, not copied into each worker's heap
+pool.install()  # writers sort and spill postings in chunks, not one pickle each
 from .ranking import Ranker
 from .schema import InvalidDocument, build_schema, prepare_document
 

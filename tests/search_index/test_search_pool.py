@@ -1,0 +1,67 @@
+"""The chunked posting pool writes the index Whoosh's own pool writes, posting for posting."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from whoosh import writing
+from whoosh.filedb.filestore import FileStorage
+
+from search_index import SearchIndex
+from search_index.pool import ChunkedPostingPool
+
+WHOOSH_POOL = ChunkedPostingPool.__base__
+
+
+def _everything(index: SearchIndex) -> tuple[list[tuple], list[dict]]:
+    with index.searcher() as searcher:
+        reader = searcher.reader()
+        postings = list(reader.iter_postings())
+        stored = sorted((fields for _num, fields in reader.iter_docs()), key=lambda f: f["doc_id"])
+    return postings, stored
+
+
+def _docs(suggestion) -> list[dict]:
+    # Shared words across many documents (long posting lists) and numbered ones (short lists).
+    return [suggestion(n, f"小区停车难，第{n % 37}号楼{'加装电梯' * (n % 3)}",
+                       f"物业收费问题{n % 11}，噪音扰民，编号{n}", place=f"A市A{n % 5}区")
+            for n in range(1, 301)]
+
+
+@pytest.mark.parametrize("procs", [1, 2])
+def test_a_rebuild_spilling_many_runs_equals_whooshs_pool(tmp_path: Path, suggestion, procs: int,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    docs = _docs(suggestion)
+    ours = SearchIndex(tmp_path / "ours")
+    ours.rebuild(docs, procs=procs, limitmb=0)  # a run every 1 000 postings: dozens of runs
+    ours.apply([("upsert", suggestion(7, "停车位不够", "夜间停车")), ("delete", "suggestion:8")])
+
+    monkeypatch.setattr(writing, "PostingPool", WHOOSH_POOL)
+    theirs = SearchIndex(tmp_path / "theirs")
+    theirs.rebuild(docs, procs=procs, limitmb=0)
+    theirs.apply([("upsert", suggestion(7, "停车位不够", "夜间停车")), ("delete", "suggestion:8")])
+
+    our_postings, our_stored = _everything(ours)
+    their_postings, their_stored = _everything(theirs)
+    assert len(our_postings) > 20_000
+    assert our_postings == their_postings
+    assert our_stored == their_stored and len(our_stored) == 299
+    assert [hit.object_id for hit in ours.search("停车位").hits] == [7]
+
+
+def test_runs_merged_in_rounds_come_back_in_order(tmp_path: Path) -> None:
+    # More runs than files open at once: runs are merged into runs first (reduce_to).
+    storage = FileStorage(str(tmp_path)).create()
+    pool = ChunkedPostingPool(storage, None, limitmb=0)
+    rng = random.Random(5)
+    items = [(rng.choice(["body", "title"]), rng.choice([b"a", b"b", b"\xe5\xb0\x8f"]), docnum,
+              float(rng.randint(1, 3)), bytes([docnum % 256]))
+             for docnum in range(12_500)]  # 12 runs of 1 000, 500 left in memory
+    for item in items:
+        pool.add(item)
+    assert len(pool.runs) == 12
+    assert list(pool.items(maxfiles=3)) == sorted(items)
+    assert pool.fieldnames == {"body", "title"}
+    assert not list(tmp_path.glob("*.run"))  # every run file removed once read
