@@ -1,4 +1,4 @@
-"""The chunked posting pool writes the index Whoosh's own pool writes, posting for posting."""
+"""Bulk writing (chunked pool, remembered lengths) writes the index Whoosh writes, posting for posting."""
 
 from __future__ import annotations
 
@@ -7,20 +7,31 @@ from pathlib import Path
 
 import pytest
 from whoosh import writing
+from whoosh.codec import base, whoosh3
 from whoosh.filedb.filestore import FileStorage
 
 from search_index import SearchIndex
-from search_index.pool import ChunkedPostingPool
+from search_index.bulk_writing import ChunkedPostingPool
 
 WHOOSH_POOL = ChunkedPostingPool.__base__
 
 
-def _everything(index: SearchIndex) -> tuple[list[tuple], list[dict]]:
+def _everything(index: SearchIndex) -> tuple[list[tuple], list[tuple], list[dict]]:
     with index.searcher() as searcher:
         reader = searcher.reader()
-        postings = list(reader.iter_postings())
+        # With 2 processes, which documents each segment gets varies from run to run: postings are
+        # compared by the document they belong to (deleted ones left out), not by document number.
+        doc_ids = {docnum: fields["doc_id"] for docnum, fields in reader.iter_docs()}
+        postings = sorted((field, text, doc_ids[docnum], weight, value)
+                          for field, text, docnum, weight, value in reader.iter_postings() if docnum in doc_ids)
+        # What a term's blocks record beside the postings: the shortest and longest field it is in.
+        term_infos = [(field, text, *_info(reader.term_info(field, text))) for field, text in reader.all_terms()]
         stored = sorted((fields for _num, fields in reader.iter_docs()), key=lambda f: f["doc_id"])
-    return postings, stored
+    return postings, term_infos, stored
+
+
+def _info(info) -> tuple:
+    return info.doc_frequency(), info.weight(), info.min_length(), info.max_length(), info.max_weight()
 
 
 def _docs(suggestion) -> list[dict]:
@@ -39,14 +50,18 @@ def test_a_rebuild_spilling_many_runs_equals_whooshs_pool(tmp_path: Path, sugges
     ours.apply([("upsert", suggestion(7, "停车位不够", "夜间停车")), ("delete", "suggestion:8")])
 
     monkeypatch.setattr(writing, "PostingPool", WHOOSH_POOL)
+    monkeypatch.setattr(whoosh3.W3FieldWriter, "add_postings", base.FieldWriter.add_postings)
     theirs = SearchIndex(tmp_path / "theirs")
     theirs.rebuild(docs, procs=procs, limitmb=0)
     theirs.apply([("upsert", suggestion(7, "停车位不够", "夜间停车")), ("delete", "suggestion:8")])
 
-    our_postings, our_stored = _everything(ours)
-    their_postings, their_stored = _everything(theirs)
+    our_postings, our_terms, our_stored = _everything(ours)
+    their_postings, their_terms, their_stored = _everything(theirs)
     assert len(our_postings) > 20_000
     assert our_postings == their_postings
+    assert our_terms == their_terms
+    # Every title holds "，第"; the shortest title field is 12 bigrams long, the longest 20.
+    assert [info[4:6] for info in our_terms if info[:2] == ("title_grams", "，第".encode())] == [(12, 20)]
     assert our_stored == their_stored and len(our_stored) == 299
     assert [hit.object_id for hit in ours.search("停车位").hits] == [7]
 
