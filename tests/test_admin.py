@@ -28,6 +28,29 @@ def test_add_and_edit_reference_data(client, admin, kind, model):
     assert (item.name, item.name_en, item.active) == ("改后的名称", "Renamed", False)
 
 
+def test_a_departments_responsibilities_are_kept_and_route_new_suggestions(client, admin, factory):
+    from portal.models import Status
+    from portal.services.search import routing_hint
+
+    education = factory.department("教育局", slug="education")
+    factory.department("交通运输局", slug="transport")
+    new = factory.suggestion(status=Status.ACCEPTED, title="幼儿园入园太难", problem="小区周边幼儿园学位不足。")
+    assert routing_hint(db.session, new) is None  # nothing similar has been handled, nothing listed
+
+    page = client.get(f"/admin/departments/{education.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Matters it handles" in page and "<textarea" in page
+    too_long = client.post(f"/admin/departments/{education.id}", headers={"Accept-Language": "en"},
+                           data={"slug": "education", "name": "教育局", "active": "y",
+                                 "responsibilities": "学校 " * 1500}).get_data(as_text=True)
+    assert "4000" in too_long and "学校 学校" in too_long  # refused, and what was typed is kept
+    client.post(f"/admin/departments/{education.id}",
+                data={"slug": "education", "name": "教育局", "active": "y", "responsibilities": "学校 幼儿园 入学 教师"})
+    db.session.refresh(education)
+    assert education.responsibilities == "学校 幼儿园 入学 教师"
+    hint = routing_hint(db.session, new)
+    assert hint is not None and hint.department.id == education.id and hint.percent == 100 and hint.useful
+
+
 def test_category_keeps_its_usual_department_and_refuses_duplicate_codes(client, admin, factory):
     housing = factory.department("住房和城乡建设局", slug="housing")
     client.post("/admin/categories/", data={"slug": "urban", "name": "城乡建设", "default_department_id": housing.id})

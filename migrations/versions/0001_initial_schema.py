@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-30 17:03:42.057384
+Create Date: 2026-12-01 10:10:10.619334
 
 """
 from alembic import op
@@ -57,6 +57,7 @@ def upgrade():
     sa.Column('name_en', sa.String(length=120), nullable=False),
     sa.Column('is_office', sa.Boolean(), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('responsibilities', sa.Text(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_department')),
     sa.UniqueConstraint('slug', name=op.f('uq_department_slug'))
     )

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Optional
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -38,6 +38,9 @@ class Department(db.Model):
     # The suggestion office is a department too, but it never receives dispatches.
     is_office: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
+    # What it handles (职责清单), as words and phrases: the routing hint compares new
+    # suggestions with it (search_index.routing). Public information, edited by administrators.
+    responsibilities: Mapped[str] = mapped_column(Text, default="")
 
     staff: Mapped[list["User"]] = relationship(back_populates="department")
 

@@ -15,6 +15,7 @@ from portal.models import (
     Category, DeadlinePolicy, DeclineReason, Department, District, Holiday, Role, User,
 )
 from portal.services import accounts
+from portal.services.demo_responsibilities import RESPONSIBILITIES
 
 # slug, Chinese name, English name; the office first. The seven departments match the
 # categories of the shared real messages (../shared/data/README.md).
@@ -106,7 +107,8 @@ def load_reference_data(session: Session) -> dict[str, Department]:
     departments = {}
     for slug, name, name_en in DEPARTMENTS:
         departments[slug] = _upsert_reference(session, Department, slug, name=name, name_en=name_en,
-                                              is_office=(slug == "office"))
+                                              is_office=(slug == "office"),
+                                              responsibilities=RESPONSIBILITIES.get(slug, ""))
     for slug, name, name_en, department in CATEGORIES:
         _upsert_reference(session, Category, slug, name=name, name_en=name_en,
                           default_department_id=departments[department].id)

@@ -67,13 +67,13 @@ def draft_text(suggestion: Suggestion) -> str:
 
 
 def route_text(session: Session, text: str, exclude_ids: tuple[int, ...] = (), k: int = 15) -> list[tuple[Department, float]]:
-    """Departments that handled the suggestions most like `text`, with confidences, best first."""
-    ranked = suggest_department(get_index(), text, k=k, exclude_object_ids=exclude_ids)
-    if not ranked:
-        return []
+    """Departments that handle matters like `text` (the suggestions they handled, their listed
+    responsibilities), with confidences, best first."""
     by_slug = {d.slug: d for d in session.scalars(
-        select(Department).where(Department.slug.in_([slug for slug, _ in ranked]), Department.active.is_(True),
-                                 Department.is_office.is_(False)))}
+        select(Department).where(Department.active.is_(True), Department.is_office.is_(False)))}
+    responsibilities = {slug: d.responsibilities for slug, d in by_slug.items() if d.responsibilities}
+    ranked = suggest_department(get_index(), text, k=k, exclude_object_ids=exclude_ids,
+                                responsibilities=responsibilities)
     return [(by_slug[slug], confidence) for slug, confidence in ranked if slug in by_slug]
 
 

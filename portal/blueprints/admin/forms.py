@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from portal.forms import PortalForm
-from wtforms import BooleanField, DateField, IntegerField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, DateField, IntegerField, PasswordField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from portal import labels
@@ -20,6 +20,11 @@ class ReferenceForm(PortalForm):
 
 class DepartmentForm(ReferenceForm):
     is_office = BooleanField(_l("This is the suggestion office"))
+    responsibilities = TextAreaField(
+        _l("Matters it handles (its list of responsibilities), as words and phrases"),
+        description=_l("Compared with new suggestions to suggest which department should handle them."),
+        validators=[Optional(), Length(max=4000)],
+    )
 
 
 class CategoryForm(ReferenceForm):
