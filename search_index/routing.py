@@ -23,6 +23,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from .analysis import index_grams, index_terms, is_edge_gram, query_terms
+from .similar import MAX_DRAFT_CHARS
 
 if TYPE_CHECKING:
     from .store import SearchIndex
@@ -93,6 +94,7 @@ class ResponsibilityModel:
 
     def similarities(self, text: str) -> dict[str, float]:
         """Department slug → cosine of ``text`` with its responsibilities (0 if nothing shared)."""
+        text = text[:MAX_DRAFT_CHARS]  # as similar.py: a long paste costs no more than a long draft
         query = self._vector(_features(query_terms(text), index_grams(text)))
         return {slug: sum(value * vector.get(feature, 0.0) for feature, value in query.items())
                 for slug, vector in self.vectors.items()}
