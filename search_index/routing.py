@@ -102,7 +102,7 @@ class ResponsibilityModel:
 
 @lru_cache(maxsize=8)
 def _responsibility_model(items: tuple[tuple[str, str], ...]) -> ResponsibilityModel:
-    # Keyed on the texts themselves: an edit by the office makes a new model.
+    # Keyed on the texts themselves: an administrator's edit makes a new model.
     return ResponsibilityModel(dict(items))
 
 
