@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from whoosh import writing
 from whoosh.codec import base, whoosh3
+from whoosh.filedb.compound import CompoundStorage
 from whoosh.filedb.filestore import FileStorage
 
 from search_index import SearchIndex
@@ -64,6 +65,32 @@ def test_a_rebuild_spilling_many_runs_equals_whooshs_pool(tmp_path: Path, sugges
     assert [info[4:6] for info in our_terms if info[:2] == ("title_grams", "，第".encode())] == [(12, 20)]
     assert our_stored == their_stored and len(our_stored) == 299
     assert [hit.object_id for hit in ours.search("停车位").hits] == [7]
+
+
+def _segment_files(index_dir: Path) -> dict[str, bytes]:
+    """Each file inside the (single) compound segment file, by its name less the random segment name."""
+    [segment] = index_dir.rglob("*.seg")
+    compound = CompoundStorage(FileStorage(str(segment.parent)).open_file(segment.name), use_mmap=False)
+    prefix = segment.stem
+    try:
+        return {name.removeprefix(prefix): compound.open_file(name).read() for name in compound.list()}
+    finally:
+        compound.close()
+
+
+def test_one_process_writes_the_bytes_whoosh_writes(tmp_path: Path, suggestion,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    # Same blocks, same statistics, same term table: the postings and terms files are identical.
+    docs = _docs(suggestion)
+    SearchIndex(tmp_path / "ours").rebuild(docs, limitmb=0)
+    monkeypatch.setattr(writing, "PostingPool", WHOOSH_POOL)
+    monkeypatch.setattr(whoosh3.W3FieldWriter, "add_postings", base.FieldWriter.add_postings)
+    SearchIndex(tmp_path / "theirs").rebuild(docs, limitmb=0)
+
+    ours, theirs = _segment_files(tmp_path / "ours"), _segment_files(tmp_path / "theirs")
+    assert {".pst", ".trm", "._title_len.col"} <= set(ours)
+    assert len(ours[".pst"]) > 100_000
+    assert ours == theirs
 
 
 def test_runs_merged_in_rounds_come_back_in_order(tmp_path: Path) -> None:
