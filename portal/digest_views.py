@@ -11,6 +11,7 @@ from flask_login import current_user
 from wtforms import HiddenField, SubmitField
 from wtforms.validators import AnyOf
 
+from portal.attempt import commit
 from portal.extensions import db
 from portal.forms import PortalForm
 from portal.services import digest, digest_subscriptions, search
@@ -95,14 +96,13 @@ def change_subscription(endpoint: str):
         flash(_("Only the suggestion office and department staff can receive the daily digest."), "error")
         return redirect(url_for(endpoint))
     if form.action.data == "subscribe":
-        digest_subscriptions.subscribe(db.session, current_user)
+        commit(lambda: digest_subscriptions.subscribe(db.session, current_user))
         message = _("You will receive the daily digest by e-mail each morning.")
         if not current_user.email:
             message = _("You are subscribed, but your account has no e-mail address: the digest can only be "
                         "mailed once an administrator adds one.")
     else:
-        digest_subscriptions.unsubscribe(db.session, current_user)
+        commit(lambda: digest_subscriptions.unsubscribe(db.session, current_user))
         message = _("You will no longer receive the daily digest by e-mail.")
-    db.session.commit()
     flash(message, "success")
     return redirect(url_for(endpoint))

@@ -15,6 +15,7 @@ from flask_login import current_user
 from wtforms import HiddenField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
+from portal.attempt import attempt, commit
 from portal.extensions import db
 from portal.forms import PortalForm
 from portal.services import work_queues
@@ -38,25 +39,20 @@ def save(scope: str, endpoint: str):
     if not form.validate_on_submit():
         flash(str(ERRORS["name_required"]), "error")
         return redirect(url_for(endpoint, **work_queues.QueueFilters.from_args(args).args()))
-    try:
-        view = work_queues.save_view(db.session, current_user, scope, form.name.data, args)
-    except work_queues.SavedViewError as error:
-        db.session.rollback()
-        flash(str(ERRORS[error.code]), "error")
+    done = attempt(lambda: work_queues.save_view(
+        db.session, current_user, scope, form.name.data, args), work_queues.SavedViewError)
+    if not done.ok:
+        flash(str(ERRORS[done.error.code]), "error")
         return redirect(url_for(endpoint))
-    db.session.commit()
-    flash(_("The view “%(name)s” has been saved.", name=view.name), "success")
-    return redirect(url_for(endpoint, **dict(parse_qsl(view.query))))
+    flash(_("The view “%(name)s” has been saved.", name=done.value.name), "success")
+    return redirect(url_for(endpoint, **dict(parse_qsl(done.value.query))))
 
 
 def delete(view_id: int, endpoint: str):
-    try:
-        work_queues.delete_view(db.session, current_user, view_id)
-    except work_queues.SavedViewError as error:
-        db.session.rollback()
-        flash(str(ERRORS[error.code]), "error")
+    done = attempt(lambda: work_queues.delete_view(db.session, current_user, view_id), work_queues.SavedViewError)
+    if not done.ok:
+        flash(str(ERRORS[done.error.code]), "error")
     else:
-        db.session.commit()
         flash(_("The saved view has been deleted."), "success")
     return redirect(url_for(endpoint))
 

@@ -12,6 +12,7 @@ from portal.blueprints.admin.forms import (
     CategoryForm, DepartmentForm, HolidayForm, PolicyForm, ReferenceForm, StaffForm,
 )
 from portal.blueprints.auth.routes import account_error_message
+from portal.attempt import attempt, commit
 from portal.extensions import db
 from portal.models import Category, DeadlinePolicy, Department, District, Holiday, Role, User
 from portal.forms import PortalForm
@@ -58,8 +59,7 @@ def _save_reference(kind: str, form, item) -> bool:
     form.populate_obj(item)
     if isinstance(form, CategoryForm):
         item.default_department_id = form.default_department_id.data or None
-    db.session.add(item)
-    db.session.commit()
+    commit(lambda: db.session.add(item))
     return True
 
 
@@ -120,16 +120,13 @@ def users():
         if not form.password.data:
             form.password.errors.append(_("A new account needs a password."))
         else:
-            try:
-                accounts.create_user(db.session, form.login.data, form.password.data, form.display_name.data,
-                                     role=Role(form.role.data), department_id=form.department_id.data or None)
-            except AccountError as error:
-                db.session.rollback()
-                form.login.errors.append(account_error_message(error))
-            else:
-                db.session.commit()
+            done = attempt(lambda: accounts.create_user(
+                db.session, form.login.data, form.password.data, form.display_name.data, role=Role(form.role.data),
+                department_id=form.department_id.data or None), AccountError)
+            if done.ok:
                 flash(_("Account created."), "success")
                 return redirect(url_for("admin.users"))
+            form.login.errors.append(account_error_message(done.error))
     role_filter = request.args.get("role") or None
     text = request.args.get("q", "").strip()
     people = accounts.search_users(db.session, text, role_filter).all()
@@ -158,7 +155,7 @@ def user_edit(user_id: int):
                 user.active = form.active.data
                 if form.password.data:
                     user.set_password(form.password.data)
-                db.session.commit()
+                commit()
                 flash(_("Saved."), "success")
                 return redirect(url_for("admin.users"))
     return render_template("admin/user_edit.html", form=form, person=user)
@@ -177,8 +174,7 @@ def policy_edit(policy_id: int):
     policy = db.session.get(DeadlinePolicy, policy_id) or abort(404)
     form = PolicyForm(obj=policy)
     if form.validate_on_submit():
-        form.populate_obj(policy)
-        db.session.commit()
+        commit(lambda: form.populate_obj(policy))
         flash(_("Saved. New deadlines apply at once to every suggestion under this policy."), "success")
         return redirect(url_for("admin.policies"))
     return render_template("admin/policy_edit.html", form=form, policy=policy)
@@ -192,8 +188,8 @@ def holidays():
         if db.session.scalar(select(Holiday).where(Holiday.day == form.day.data)) is not None:
             form.day.errors.append(_("This date is already in the calendar."))
         else:
-            db.session.add(Holiday(day=form.day.data, is_workday=form.is_workday.data, name=form.name.data or ""))
-            db.session.commit()
+            commit(lambda: db.session.add(Holiday(day=form.day.data, is_workday=form.is_workday.data,
+                                                  name=form.name.data or "")))
             flash(_("Saved."), "success")
             return redirect(url_for("admin.holidays", year=form.day.data.year))
     years = sorted({d.year for d in db.session.scalars(select(Holiday.day))}) or [utcnow().year]
@@ -210,8 +206,7 @@ def holiday_delete(holiday_id: int):
     holiday = db.session.get(Holiday, holiday_id) or abort(404)
     if PortalForm().validate_on_submit():
         year = holiday.day.year
-        db.session.delete(holiday)
-        db.session.commit()
+        commit(lambda: db.session.delete(holiday))
         flash(_("Removed from the calendar."), "success")
         return redirect(url_for("admin.holidays", year=year))
     abort(400)

@@ -12,6 +12,7 @@ from portal.blueprints.auth.forms import (
     ChangePasswordForm, CodeForm, DeleteAccountForm, LoginForm, ProfileForm, RegisterForm, ResendCodeForm,
     ResetPasswordForm, ResetRequestForm,
 )
+from portal.attempt import attempt, commit
 from portal.extensions import db
 from portal.i18n import current_locale_code
 from portal.models import Role
@@ -54,9 +55,7 @@ def account_error_message(error: AccountError) -> str:
     return messages.get(error.code, _("Something went wrong; please try again."))
 
 
-def _keep_attempt_and_show(field, error: AccountError) -> None:
-    """A refused code still counts: commit the attempt (nothing else changed), then show why."""
-    db.session.commit()
+def _show(field, error: AccountError) -> None:
     field.errors = list(field.errors) + [account_error_message(error)]
 
 
@@ -69,18 +68,13 @@ def register():
         return redirect(url_for("main.index"))
     form = RegisterForm()
     if form.validate_on_submit():
-        try:
-            row = verification.start_registration(
-                db.session, form.login.data, form.password.data, form.display_name.data,
-                anonymous=form.anonymous.data, locale=current_locale_code(), now=utcnow())
-        except AccountError as error:
-            db.session.rollback()
-            field = form.password if error.code in ("short_password", "weak_password") else form.login
-            field.errors = list(field.errors) + [account_error_message(error)]
-        else:
-            db.session.commit()
-            session[PENDING[verification.REGISTER]] = row.id
+        done = attempt(lambda: verification.start_registration(
+            db.session, form.login.data, form.password.data, form.display_name.data, anonymous=form.anonymous.data,
+            locale=current_locale_code(), now=utcnow()), AccountError)
+        if done.ok:
+            session[PENDING[verification.REGISTER]] = done.value.id
             return redirect(url_for("auth.confirm_registration", next=request.args.get("next")))
+        _show(form.password if done.error.code in ("short_password", "weak_password") else form.login, done.error)
     return render_template("auth/register.html", form=form)
 
 
@@ -89,15 +83,15 @@ def register():
 def confirm_registration():
     form = CodeForm()
     if form.validate_on_submit():
-        try:
-            user = verification.confirm_registration(
-                db.session, session.get(PENDING[verification.REGISTER]), form.code.data, utcnow())
-        except AccountError as error:
-            _keep_attempt_and_show(form.code, error)
+        # A refused code still counts as a try: that is kept (nothing else changed).
+        done = attempt(lambda: verification.confirm_registration(
+            db.session, session.get(PENDING[verification.REGISTER]), form.code.data, utcnow()), AccountError,
+            keep_refused=True)
+        if not done.ok:
+            _show(form.code, done.error)
         else:
-            db.session.commit()
             session.pop(PENDING[verification.REGISTER], None)
-            login_user(user)
+            login_user(done.value)
             flash(_("Welcome! Your account has been created."), "success")
             return redirect(safe_next(request.args.get("next")))
     return render_template("auth/confirm_code.html", form=form, purpose=verification.REGISTER,
@@ -112,13 +106,11 @@ def resend_code():
     form = ResendCodeForm()
     purpose = form.purpose.data if form.validate_on_submit() else verification.REGISTER
     target = "auth.confirm_registration" if purpose == verification.REGISTER else "auth.reset_password"
-    try:
-        verification.resend(db.session, session.get(PENDING[purpose]), locale=current_locale_code(), now=utcnow())
-    except AccountError as error:
-        db.session.rollback()
-        flash(account_error_message(error), "error")
+    done = attempt(lambda: verification.resend(
+        db.session, session.get(PENDING[purpose]), locale=current_locale_code(), now=utcnow()), AccountError)
+    if not done.ok:
+        flash(account_error_message(done.error), "error")
     else:
-        db.session.commit()
         flash(_("A new code is on its way. The previous one no longer works."), "success")
     return redirect(url_for(target))
 
@@ -129,15 +121,12 @@ def resend_code():
 def request_reset():
     form = ResetRequestForm()
     if form.validate_on_submit():
-        try:
-            row = verification.start_reset(db.session, form.login.data, locale=current_locale_code(), now=utcnow())
-        except AccountError as error:
-            db.session.rollback()
-            form.login.errors = list(form.login.errors) + [account_error_message(error)]
-        else:
-            db.session.commit()
-            session[PENDING[verification.RESET]] = row.id
+        done = attempt(lambda: verification.start_reset(
+            db.session, form.login.data, locale=current_locale_code(), now=utcnow()), AccountError)
+        if done.ok:
+            session[PENDING[verification.RESET]] = done.value.id
             return redirect(url_for("auth.reset_password"))
+        _show(form.login, done.error)
     return render_template("auth/reset_request.html", form=form)
 
 
@@ -146,14 +135,14 @@ def request_reset():
 def reset_password():
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        try:
-            verification.finish_reset(db.session, session.get(PENDING[verification.RESET]), form.code.data,
-                                      form.new_password.data, utcnow())
-        except AccountError as error:
-            field = form.new_password if error.code in ("short_password", "weak_password") else form.code
-            _keep_attempt_and_show(field, error)
+        # A refused code still counts as a try: that is kept (nothing else changed).
+        done = attempt(lambda: verification.finish_reset(
+            db.session, session.get(PENDING[verification.RESET]), form.code.data, form.new_password.data,
+            utcnow()), AccountError, keep_refused=True)
+        if not done.ok:
+            _show(form.new_password if done.error.code in ("short_password", "weak_password") else form.code,
+                  done.error)
         else:
-            db.session.commit()
             session.pop(PENDING[verification.RESET], None)
             logout_user()
             flash(_("Your password has been reset, and every device was logged out. Log in with the new one."),
@@ -188,8 +177,7 @@ def login():
 @signed_in
 def logout():
     # Logging out here logs out everywhere: other devices' sessions and remember-me cookies too.
-    current_user.end_all_sessions()
-    db.session.commit()
+    commit(current_user.end_all_sessions)
     logout_user()
     flash(_("You have logged out."), "success")
     return redirect(url_for("main.index"))
@@ -208,7 +196,7 @@ def profile():
         current_user.prefers_anonymous = form.anonymous.data
         current_user.notifications_enabled = form.notifications.data
         current_user.locale = form.locale.data
-        db.session.commit()
+        commit()
         flash(_("Your profile has been saved."), "success")
         return redirect(url_for("auth.profile"))
     digest_page = None
@@ -223,14 +211,12 @@ def profile():
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        try:
-            accounts.change_password(current_user, form.current_password.data, form.new_password.data)
-        except AccountError as error:
-            db.session.rollback()
-            target = form.current_password if error.code == "wrong_current_password" else form.new_password
-            target.errors = list(target.errors) + [account_error_message(error)]
+        done = attempt(lambda: accounts.change_password(
+            current_user, form.current_password.data, form.new_password.data), AccountError)
+        if not done.ok:
+            _show(form.current_password if done.error.code == "wrong_current_password" else form.new_password,
+                  done.error)
         else:
-            db.session.commit()
             login_user(current_user._get_current_object())  # this session goes on under the new version
             flash(_("Your password has been changed. Other devices have been logged out."), "success")
             return redirect(url_for("auth.profile"))
@@ -257,13 +243,11 @@ def export_data():
 def delete_account():
     form = DeleteAccountForm()
     if form.validate_on_submit():
-        try:
-            personal_data.delete_account(db.session, current_user, form.password.data, utcnow())
-        except AccountError as error:
-            db.session.rollback()
-            form.password.errors = list(form.password.errors) + [account_error_message(error)]
+        done = attempt(lambda: personal_data.delete_account(
+            db.session, current_user, form.password.data, utcnow()), AccountError)
+        if not done.ok:
+            _show(form.password, done.error)
         else:
-            db.session.commit()
             logout_user()
             flash(_("Your account has been deleted. Your suggestions stay on the record as anonymous."), "success")
             return redirect(url_for("main.index"))

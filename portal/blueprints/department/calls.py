@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from portal.blueprints.department.forms import CollectiveAnswerForm, ThemedCallForm
 from portal.blueprints.department.routes import bp, staff_only
+from portal.attempt import attempt
 from portal.extensions import db
 from portal.models import ThemedCall
 from portal.services import themed_calls
@@ -60,16 +61,14 @@ def calls():
 def call_new():
     form = ThemedCallForm()
     if form.validate_on_submit():
-        try:
-            call = themed_calls.create_call(db.session, current_user, form.title.data, form.description.data,
-                                            _aware(form.opens_at.data), _aware(form.closes_at.data))
-        except ThemedCallError as error:
-            db.session.rollback()
-            flash(_message(error.code), "error")
+        done = attempt(lambda: themed_calls.create_call(
+            db.session, current_user, form.title.data, form.description.data, _aware(form.opens_at.data),
+            _aware(form.closes_at.data)), ThemedCallError)
+        if not done.ok:
+            flash(_message(done.error.code), "error")
         else:
-            db.session.commit()
             flash(_("The themed call has been created."), "success")
-            return redirect(url_for("department.call_detail", call_id=call.id))
+            return redirect(url_for("department.call_detail", call_id=done.value.id))
     return render_template("department/call_form.html", form=form, call=None)
 
 
@@ -83,14 +82,12 @@ def call_edit(call_id: int):
     else:
         form = ThemedCallForm()
     if form.validate_on_submit():
-        try:
-            themed_calls.update_call(db.session, call, current_user, form.title.data, form.description.data,
-                                     _aware(form.opens_at.data), _aware(form.closes_at.data))
-        except ThemedCallError as error:
-            db.session.rollback()
-            flash(_message(error.code), "error")
+        done = attempt(lambda: themed_calls.update_call(
+            db.session, call, current_user, form.title.data, form.description.data, _aware(form.opens_at.data),
+            _aware(form.closes_at.data)), ThemedCallError)
+        if not done.ok:
+            flash(_message(done.error.code), "error")
         else:
-            db.session.commit()
             flash(_("The themed call has been saved."), "success")
             return redirect(url_for("department.call_detail", call_id=call.id))
     return render_template("department/call_form.html", form=form, call=call)
@@ -102,13 +99,11 @@ def call_detail(call_id: int):
     call = _own_call(call_id)
     form = CollectiveAnswerForm()
     if form.validate_on_submit():
-        try:
-            themed_calls.publish_collective_answer(db.session, call, current_user, form.answer.data)
-        except ThemedCallError as error:
-            db.session.rollback()
-            flash(_message(error.code), "error")
+        done = attempt(lambda: themed_calls.publish_collective_answer(
+            db.session, call, current_user, form.answer.data), ThemedCallError)
+        if not done.ok:
+            flash(_message(done.error.code), "error")
         else:
-            db.session.commit()
             flash(_("The collective answer has been published."), "success")
             return redirect(url_for("department.call_detail", call_id=call.id))
     return render_template("department/call_detail.html", call=call, form=form,

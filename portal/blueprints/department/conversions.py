@@ -8,6 +8,7 @@ from flask_login import current_user
 from portal.blueprints.department.forms import BLANK_OUTCOME_ROWS, ConversionForm, ProgressForm
 from portal.blueprints.department.routes import bp, error_message, load_suggestion, staff_only, to_detail
 from portal import confirmations
+from portal.attempt import attempt
 from portal.extensions import db
 from portal.models import Conversion
 from portal.services import handling
@@ -40,14 +41,12 @@ def conversion_new(suggestion_id: int):
         return refused
     form = ConversionForm(data={"started_on": local_date(utcnow())} if request.method == "GET" else None)
     if form.validate_on_submit():
-        try:
-            handling.record_conversion(db.session, suggestion, current_user, form.type.data, form.description.data,
-                                       form.started_on.data, form.outcome_rows(), form.note.data or "")
-        except HandlingError as error:
-            db.session.rollback()
-            flash(error_message(error.code), "error")
+        done = attempt(lambda: handling.record_conversion(
+            db.session, suggestion, current_user, form.type.data, form.description.data, form.started_on.data,
+            form.outcome_rows(), form.note.data or ""), HandlingError)
+        if not done.ok:
+            flash(error_message(done.error.code), "error")
         else:
-            db.session.commit()
             flash(_("The conversion has been recorded."), "success")
             return to_detail(suggestion)
     return render_template("department/conversion_form.html", s=suggestion, form=form, conversion=None)
@@ -66,14 +65,12 @@ def conversion_edit(conversion_id: int):
     else:
         form = ConversionForm()
     if form.validate_on_submit():
-        try:
-            handling.update_conversion(db.session, conversion, current_user, form.type.data, form.description.data,
-                                       form.started_on.data, form.outcome_rows(), form.note.data or "")
-        except HandlingError as error:
-            db.session.rollback()
-            flash(error_message(error.code), "error")
+        done = attempt(lambda: handling.update_conversion(
+            db.session, conversion, current_user, form.type.data, form.description.data, form.started_on.data,
+            form.outcome_rows(), form.note.data or ""), HandlingError)
+        if not done.ok:
+            flash(error_message(done.error.code), "error")
         else:
-            db.session.commit()
             flash(_("The conversion has been updated."), "success")
             return to_detail(suggestion)
     return render_template("department/conversion_form.html", s=suggestion, form=form, conversion=conversion)
@@ -85,14 +82,12 @@ def progress(conversion_id: int):
     conversion = _load_conversion(conversion_id)
     form = ProgressForm(data={"recorded_on": local_date(utcnow())} if request.method == "GET" else None)
     if form.validate_on_submit():
-        try:
-            handling.add_progress(db.session, conversion, current_user, form.recorded_on.data, form.percent.data,
-                                  form.note.data)
-        except HandlingError as error:
-            db.session.rollback()
-            flash(error_message(error.code), "error")
+        done = attempt(lambda: handling.add_progress(
+            db.session, conversion, current_user, form.recorded_on.data, form.percent.data, form.note.data),
+            HandlingError)
+        if not done.ok:
+            flash(error_message(done.error.code), "error")
         else:
-            db.session.commit()
             flash(_("The progress update has been recorded."), "success")
             return to_detail(conversion.suggestion)
     return render_template("department/progress_form.html", s=conversion.suggestion, conversion=conversion,
@@ -111,13 +106,10 @@ def publish(suggestion_id: int):
              _("Publishing cannot be undone; conversions and progress recorded later will be public at once.")],
             _("Yes, publish"), url_for("department.detail", suggestion_id=suggestion.id),
             details=[(_("Suggestion"), suggestion.title)])
-    try:
-        handling.publish(db.session, suggestion, current_user)
-    except HandlingError as error:
-        db.session.rollback()
-        flash(error_message(error.code), "error")
+    done = attempt(lambda: handling.publish(db.session, suggestion, current_user), HandlingError)
+    if not done.ok:
+        flash(error_message(done.error.code), "error")
     else:
-        db.session.commit()
         flash(_("The decision, reply and conversion are now public. Later conversions and progress "
                 "updates will be public at once."), "success")
     return redirect(url_for("department.detail", suggestion_id=suggestion.id))

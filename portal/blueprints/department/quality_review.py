@@ -11,6 +11,7 @@ from sqlalchemy import select
 from portal.blueprints.department.forms import CorrectionForm
 from portal.blueprints.office.quality import quality_message
 from portal.blueprints.department.routes import bp, staff_only
+from portal.attempt import attempt
 from portal.extensions import db
 from portal.models import QualityReviewItem
 from portal.services import handling
@@ -37,13 +38,11 @@ def quality_item(review_id: int):
     form = CorrectionForm()
     problem = None
     if form.validate_on_submit():
-        try:
-            quality_service.record_correction(db.session, item, current_user, form.correction.data)
-        except QualityError as error:
-            db.session.rollback()
-            problem = quality_message(error)
+        done = attempt(lambda: quality_service.record_correction(
+            db.session, item, current_user, form.correction.data), QualityError)
+        if not done.ok:
+            problem = quality_message(done.error)
         else:
-            db.session.commit()
             flash(_("The correction has been recorded; the suggestion office will check it again."), "success")
             return redirect(url_for("department.quality_item", review_id=item.id))
     return render_template("quality/department_item.html", item=item, form=form, problem=problem, now=utcnow(),

@@ -22,6 +22,7 @@ from portal.blueprints.department.forms import (
 )
 from portal import caching, confirmations, digest_views, labels, queue_views
 from portal.blueprints.office.messages import district_choices
+from portal.attempt import attempt, commit
 from portal.extensions import db
 from portal.inputs import int_arg, page_arg
 from portal.models import Category, ExtensionRequest, ReplyTemplate, Role, Status, Suggestion
@@ -213,14 +214,12 @@ def reply(suggestion_id: int):
             details=[(_("Suggestion"), suggestion.title), (_("Decision"), labels.decision(form.decision.data)),
                      (_("Reply"), form.body.data)])
     if form.validate_on_submit():
-        try:
-            handling.give_reply(db.session, suggestion, current_user, form.decision.data, form.body.data,
-                                form.note.data or "")
-        except HandlingError as error:
-            db.session.rollback()
-            flash(error_message(error.code), "error")
+        done = attempt(lambda: handling.give_reply(
+            db.session, suggestion, current_user, form.decision.data, form.body.data, form.note.data or ""),
+            HandlingError)
+        if not done.ok:
+            flash(error_message(done.error.code), "error")
         else:
-            db.session.commit()
             flash(_("The reply has been sent to the author. Publish it when the public may see it."), "success")
             until = handling.undo_until(suggestion, undo_minutes())
             if until is not None:
@@ -240,13 +239,10 @@ def undo_minutes() -> int:
 def undo_reply(suggestion_id: int):
     """Take back the reply within the undo window; the suggestion waits for a reply again."""
     suggestion, _role = load_suggestion(suggestion_id, lead_only=True)
-    try:
-        handling.retract_reply(db.session, suggestion, current_user, undo_minutes())
-    except HandlingError as error:
-        db.session.rollback()
-        flash(error_message(error.code), "error")
+    done = attempt(lambda: handling.retract_reply(db.session, suggestion, current_user, undo_minutes()), HandlingError)
+    if not done.ok:
+        flash(error_message(done.error.code), "error")
         return to_detail(suggestion)
-    db.session.commit()
     flash(_("The reply has been taken back; the author has been told that a new reply will follow."), "success")
     return redirect(url_for("department.reply", suggestion_id=suggestion.id))
 
@@ -257,8 +253,7 @@ def contribution(suggestion_id: int):
     suggestion, _role = load_suggestion(suggestion_id)
     form = ContributionForm()
     if form.validate_on_submit():
-        handling.add_contribution(db.session, suggestion, current_user, form.note.data)
-        db.session.commit()
+        commit(lambda: handling.add_contribution(db.session, suggestion, current_user, form.note.data))
         flash(_("Your department's contribution has been added."), "success")
     else:
         flash(error_message("note_empty"), "error")
@@ -270,8 +265,7 @@ def contribution(suggestion_id: int):
 def templates():
     form = TemplateForm()
     if form.validate_on_submit():
-        handling.save_template(db.session, current_user, form.title.data, form.body.data)
-        db.session.commit()
+        commit(lambda: handling.save_template(db.session, current_user, form.title.data, form.body.data))
         flash(_("The template has been saved."), "success")
         return redirect(url_for("department.templates"))
     items = handling.department_templates(db.session, current_user.department_id)
@@ -292,8 +286,7 @@ def template_edit(template_id: int):
     template = _own_template_or_404(template_id)
     form = TemplateForm(obj=template)
     if form.validate_on_submit():
-        handling.save_template(db.session, current_user, form.title.data, form.body.data, template)
-        db.session.commit()
+        commit(lambda: handling.save_template(db.session, current_user, form.title.data, form.body.data, template))
         flash(_("The template has been saved."), "success")
         return redirect(url_for("department.templates"))
     return render_template("department/template_edit.html", template=template, form=form)
@@ -303,8 +296,7 @@ def template_edit(template_id: int):
 @staff_only
 def template_delete(template_id: int):
     template = _own_template_or_404(template_id)  # CSRFProtect has checked the token
-    handling.delete_template(db.session, current_user, template)
-    db.session.commit()
+    commit(lambda: handling.delete_template(db.session, current_user, template))
     flash(_("The template has been deleted."), "success")
     return redirect(url_for("department.templates"))
 
@@ -327,19 +319,20 @@ def extension(suggestion_id: int):
         else:
             from portal.services import intake  # the office's service: it also decides the request
 
-            try:
+            refused = (intake.IntakeError, TransitionNotAllowed)
+            try:  # the check changes nothing: a refusal needs no rollback
                 intake.check_extension_request(db.session, suggestion, current_user, form.days.data, form.reason.data)
-                if not confirmations.confirmed():
-                    return _ask_extension(suggestion, form)
-                intake.request_extension(db.session, suggestion, current_user, form.days.data, form.reason.data,
-                                         now=utcnow())
-            except (intake.IntakeError, TransitionNotAllowed) as error:
-                db.session.rollback()
+            except refused as error:
                 flash(intake_message(error), "error")
             else:
-                db.session.commit()
-                flash(_("The extension request has been sent to the suggestion office."), "success")
-                return to_detail(suggestion)
+                if not confirmations.confirmed():
+                    return _ask_extension(suggestion, form)
+                done = attempt(lambda: intake.request_extension(
+                    db.session, suggestion, current_user, form.days.data, form.reason.data, now=utcnow()), *refused)
+                if done.ok:
+                    flash(_("The extension request has been sent to the suggestion office."), "success")
+                    return to_detail(suggestion)
+                flash(intake_message(done.error), "error")
     return render_template("department/extension.html", s=suggestion, form=form, requests=requests_,
                            max_days=policy.extension_max_days)
 
@@ -373,8 +366,12 @@ def dispute(suggestion_id: int):
     if form.validate_on_submit():
         from portal.services import intake  # the office's service: the suggestion goes back to it
 
-        try:
+        refused = (intake.IntakeError, TransitionNotAllowed)
+        try:  # the check changes nothing: a refusal needs no rollback
             intake.check_dispute(db.session, suggestion, form.reason.data, now=utcnow())
+        except refused as error:
+            flash(intake_message(error), "error")
+        else:
             if not confirmations.confirmed():
                 return confirmations.ask(
                     _("Send this suggestion back to the office?"),
@@ -383,14 +380,12 @@ def dispute(suggestion_id: int):
                      _("A dispute cannot be withdrawn once sent.")],
                     _("Yes, send the dispute"), url_for("department.detail", suggestion_id=suggestion.id),
                     details=[(_("Suggestion"), suggestion.title), (_("Reason"), form.reason.data)])
-            intake.dispute_dispatch(db.session, suggestion, current_user, form.reason.data, now=utcnow())
-        except (intake.IntakeError, TransitionNotAllowed) as error:
-            db.session.rollback()
-            flash(intake_message(error), "error")
-        else:
-            db.session.commit()
-            flash(_("The dispute has been sent; the suggestion is back with the suggestion office."), "success")
-            return redirect(url_for("department.workbench"))
+            done = attempt(lambda: intake.dispute_dispatch(
+                db.session, suggestion, current_user, form.reason.data, now=utcnow()), *refused)
+            if done.ok:
+                flash(_("The dispute has been sent; the suggestion is back with the suggestion office."), "success")
+                return redirect(url_for("department.workbench"))
+            flash(intake_message(done.error), "error")
     return render_template("department/dispute.html", s=suggestion, form=form, due=due,
                            too_late=due is not None and utcnow() > due)
 

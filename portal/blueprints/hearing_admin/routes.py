@@ -17,6 +17,7 @@ from portal.blueprints.hearing_admin.forms import (
 from portal.blueprints.hearings.forms import ConclusionForm
 from portal.blueprints.hearings.messages import message
 from portal.blueprints.hearings.selection import selection_page
+from portal.attempt import attempt, commit
 from portal.extensions import db
 from portal.i18n import localized_name
 from portal.models import Department, Hearing, HearingMember, Role, Suggestion
@@ -94,13 +95,10 @@ def _save_member(form: MemberForm, member: HearingMember | None):
         term_end=form.term_end.data, conflicts=form.conflicts.data or "",
         conflict_department_ids=form.conflict_department_ids.data or [], active=form.active.data,
         phone=form.phone.data or "", email=form.email.data or "")
-    try:
-        member = hearings.save_member(db.session, member, data)
-    except HearingError as error:
-        db.session.rollback()
-        form.term_end.errors = [*form.term_end.errors, message(error)]
+    done = attempt(lambda: hearings.save_member(db.session, member, data), HearingError)
+    if not done.ok:
+        form.term_end.errors = [*form.term_end.errors, message(done.error)]
         return None
-    db.session.commit()
     flash(_("Saved."), "success")
     return redirect(url_for("hearing_admin.members"))
 
@@ -150,15 +148,13 @@ def new():
                 panel_size=form.panel_size.data, strikes_per_side=form.strikes_per_side.data,
                 observer_seats=form.observer_seats.data,
                 registration_closes_at=_local(form.registration_closes_at.data))
-            try:
-                hearing = hearings.schedule(db.session, suggestion, data, current_user, utcnow())
-            except HearingError as error:
-                db.session.rollback()
-                errors.append(message(error))
+            done = attempt(lambda: hearings.schedule(db.session, suggestion, data, current_user, utcnow()),
+                           HearingError)
+            if not done.ok:
+                errors.append(message(done.error))
             else:
-                db.session.commit()
                 flash(_("The hearing is scheduled and its notice published."), "success")
-                return redirect(url_for("hearing_admin.manage", hearing_id=hearing.id))
+                return redirect(url_for("hearing_admin.manage", hearing_id=done.value.id))
     return render_template("hearing_admin/new.html", form=form, errors=errors)
 
 
@@ -168,7 +164,7 @@ def manage(hearing_id: int):
     hearing = _hearing_or_404(hearing_id)
     now = utcnow()
     if hearing_selection.sync(db.session, hearing, now):
-        db.session.commit()
+        commit()
     return _manage_page(hearing, now)
 
 
@@ -196,13 +192,10 @@ def _act(hearing: Hearing, form_name: str, form, action, success: str):
     now = utcnow()
     errors = []
     if form.validate_on_submit():
-        try:
-            action(form, now)
-        except HearingError as error:
-            db.session.rollback()
-            errors.append(message(error))
+        done = attempt(lambda: action(form, now), HearingError)
+        if not done.ok:
+            errors.append(message(done.error))
         else:
-            db.session.commit()
             flash(success, "success")
             return redirect(url_for("hearing_admin.manage", hearing_id=hearing.id))
     return _manage_page(hearing, now, errors, **{form_name: form})

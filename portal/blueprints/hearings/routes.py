@@ -21,6 +21,7 @@ from portal.blueprints.hearings.messages import message
 from portal.blueprints.hearings.selection import selection_page
 from portal import labels
 from portal import caching
+from portal.attempt import attempt, commit
 from portal.extensions import db
 from portal.inputs import date_arg, int_arg, page_arg
 from portal.models import Department, Hearing, HearingStatus, Role
@@ -68,7 +69,7 @@ def _hearing_or_404(hearing_id: int) -> Hearing:
 
 def _sync(hearing: Hearing) -> None:
     if hearing_selection.sync(db.session, hearing, utcnow()):
-        db.session.commit()
+        commit()
 
 
 @bp.get("/")
@@ -170,14 +171,11 @@ def register(hearing_id: int):
     hearing = _hearing_or_404(hearing_id)
     form = ObserverForm()
     if form.validate_on_submit():
-        try:
-            registration = hearings.register_observer(db.session, hearing, current_user, utcnow())
-        except HearingError as error:
-            db.session.rollback()
-            flash(message(error), "error")
+        done = attempt(lambda: hearings.register_observer(db.session, hearing, current_user, utcnow()), HearingError)
+        if not done.ok:
+            flash(message(done.error), "error")
         else:
-            db.session.commit()
-            if registration.state == "confirmed":
+            if done.value.state == "confirmed":
                 flash(_("Your observer seat is confirmed. Please bring your ID to the venue."), "success")
             else:
                 flash(_("All seats are taken: you are on the waiting list. If a seat is freed, it goes to the "
@@ -191,13 +189,10 @@ def cancel_registration(hearing_id: int):
     hearing = _hearing_or_404(hearing_id)
     form = ObserverCancelForm()
     if form.validate_on_submit():
-        try:
-            hearings.cancel_observer(db.session, hearing, current_user, utcnow())
-        except HearingError as error:
-            db.session.rollback()
-            flash(message(error), "error")
+        done = attempt(lambda: hearings.cancel_observer(db.session, hearing, current_user, utcnow()), HearingError)
+        if not done.ok:
+            flash(message(done.error), "error")
         else:
-            db.session.commit()
             flash(_("Your registration is cancelled."), "success")
     return redirect(url_for("hearings.hearing", hearing_id=hearing.id) + "#observers")
 

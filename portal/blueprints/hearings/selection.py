@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 import panel_selection as ps
 from portal.blueprints.hearings.forms import CommitForm, RevealForm, StrikesForm
 from portal.blueprints.hearings.messages import message
+from portal.attempt import attempt, commit
 from portal.extensions import db
 from portal.models import Hearing
 from portal.services import hearing_selection
@@ -21,20 +22,17 @@ from portal.timeutil import utcnow
 def selection_page(hearing: Hearing, side: str, back_url: str):
     now = utcnow()
     if hearing_selection.sync(db.session, hearing, now):
-        db.session.commit()
+        commit()
     commit_form, reveal_form, strikes_form = CommitForm(prefix="c"), RevealForm(prefix="r"), StrikesForm(prefix="s")
     errors: list[str] = []
     if request.method == "POST":
         step = request.form.get("step")
         form = {"commit": commit_form, "reveal": reveal_form, "strikes": strikes_form}.get(step)
         if form is not None and form.validate_on_submit():
-            try:
-                _apply(hearing, side, step, commit_form, reveal_form, now)
-            except HearingError as error:
-                db.session.rollback()
-                errors.append(message(error))
+            done = attempt(lambda: _apply(hearing, side, step, commit_form, reveal_form, now), HearingError)
+            if not done.ok:
+                errors.append(message(done.error))
             else:
-                db.session.commit()
                 flash(_DONE[step](), "success")
                 return redirect(request.path)
         elif form is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request
 from flask_login import current_user
 from portal import caching
+from portal.attempt import commit
 from portal.extensions import db
 from portal.i18n import LOCALE_COOKIE, LOCALES
 from portal.security import public
@@ -43,5 +44,5 @@ def set_locale():
         response.set_cookie(LOCALE_COOKIE, locale, max_age=ONE_YEAR, samesite="Lax", httponly=True)
         if current_user.is_authenticated:
             current_user.locale = locale
-            db.session.commit()
+            commit()
     return response

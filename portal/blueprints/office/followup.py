@@ -13,7 +13,8 @@ from sqlalchemy import select
 from portal import confirmations, labels
 from portal.blueprints.office import forms
 from portal.blueprints.office.messages import department_choices, intake_error_message, transition_message
-from portal.blueprints.office.routes import _done, _refused, _suggestion, bp, office_only
+from portal.attempt import attempt, commit
+from portal.blueprints.office.routes import _suggestion, bp, office_action, office_only
 from portal.extensions import db
 from portal.services import search
 from portal.models import DeclineReason, Department, ExtensionRequest, Role, Status
@@ -53,15 +54,19 @@ def dispatch(suggestion_id: int):
     if form.validate_on_submit():
         lead = db.session.get(Department, form.lead_id.data)
         co = [db.session.get(Department, i) for i in form.co_ids.data]
-        try:
-            intake.dispatch(db.session, suggestion, current_user, lead, co, form.note.data or "")
-        except IntakeError as error:
-            db.session.rollback()
+
+        def beside_the_departments(error: IntakeError):
             form.co_ids.errors.append(intake_error_message(error))
-        except TransitionNotAllowed as error:
-            return _refused(suggestion, error)
-        else:
-            return _done(suggestion, _("Dispatched to %(department)s.", department=_name(lead)))
+            return _dispatch_page(suggestion, form, hint)
+
+        return office_action(suggestion, lambda: intake.dispatch(db.session, suggestion, current_user, lead, co,
+                                                                 form.note.data or ""),
+                             _("Dispatched to %(department)s.", department=_name(lead)),
+                             in_form=beside_the_departments)
+    return _dispatch_page(suggestion, form, hint)
+
+
+def _dispatch_page(suggestion, form: forms.DispatchForm, hint):
     return render_template("office/dispatch.html", s=suggestion, form=form, hint=hint,
                            dispute=intake.latest_dispute(suggestion))
 
@@ -90,14 +95,12 @@ def decide_extension(extension_id: int):
         return redirect(url_for("office.extensions"))
     if extension.state == "pending" and not confirmations.confirmed():
         return _ask_extension_decision(extension, form)
-    try:
-        intake.decide_extension(db.session, extension, current_user, form.decision.data == "approve",
-                                form.note.data or "", utcnow())
-    except IntakeError as error:
-        db.session.rollback()
-        flash(intake_error_message(error), "error")
+    done = attempt(lambda: intake.decide_extension(
+        db.session, extension, current_user, form.decision.data == "approve", form.note.data or "", utcnow()),
+        IntakeError)
+    if not done.ok:
+        flash(intake_error_message(done.error), "error")
         return redirect(url_for("office.extensions"))
-    db.session.commit()
     if extension.state == "approved":
         flash(_("Extension of %(days)s days approved for %(number)s.", days=extension.days,
                 number=extension.suggestion.tracking_number), "success")
@@ -165,18 +168,20 @@ def answer_review(suggestion_id: int):
                       else _("Decision unchanged")),
                      (_("Answer"), form.body.data)])
     if form.validate_on_submit():
-        try:
-            intake.answer_review(db.session, suggestion, current_user, form.body.data, form.decision.data or None,
-                                 form.note.data or "")
-        except IntakeError as error:
-            db.session.rollback()
+
+        def beside_the_answer(error: IntakeError):
             form.body.errors.append(intake_error_message(error))
-        except TransitionNotAllowed as error:
-            return _refused(suggestion, error)
-        else:
-            return _done(suggestion, _("The review answer has been sent to the author."))
-    replies = [r for r in suggestion.replies]
-    return render_template("office/review.html", s=suggestion, form=form, replies=replies)
+            return _review_page(suggestion, form)
+
+        return office_action(suggestion, lambda: intake.answer_review(db.session, suggestion, current_user,
+                                                                      form.body.data, form.decision.data or None,
+                                                                      form.note.data or ""),
+                             _("The review answer has been sent to the author."), in_form=beside_the_answer)
+    return _review_page(suggestion, form)
+
+
+def _review_page(suggestion, form: forms.ReviewAnswerForm):
+    return render_template("office/review.html", s=suggestion, form=form, replies=list(suggestion.replies))
 
 
 # --- decline reasons: a reference table the office keeps (administrators may too) -------------------
@@ -191,8 +196,7 @@ def _save_reason(form: forms.DeclineReasonForm, reason: DeclineReason) -> bool:
         form.code.errors.append(_("This short code is already used."))
         return False
     form.populate_obj(reason)
-    db.session.add(reason)
-    db.session.commit()
+    commit(lambda: db.session.add(reason))
     return True
 
 
@@ -224,7 +228,7 @@ def decline_reason_toggle(reason_id: int):
     """Deactivate (or bring back) a reason; past declines keep showing it, new ones cannot use it."""
     reason = db.session.get(DeclineReason, reason_id) or abort(404)
     reason.active = not reason.active
-    db.session.commit()
+    commit()
     flash(_("Reason “%(code)s” is active again.", code=reason.code) if reason.active
           else _("Reason “%(code)s” deactivated.", code=reason.code), "success")
     return redirect(url_for("office.decline_reasons"))

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from portal import labels
 from portal.blueprints.office import forms
 from portal.blueprints.office.routes import bp, office_only
+from portal.attempt import attempt, commit
 from portal.extensions import db
 from portal.models import QualityCriterion, QualityReviewItem, QualitySample, ReviewState
 from portal.services import handling, quality
@@ -76,16 +77,14 @@ def quality_draw():
     if week is None:
         form.week.errors.append(_("Write the week as year, “-W” and week number, for example 2026-W47."))
         return render_quality_index(form)
-    try:
-        sample, new = quality.draw_sample(db.session, *week, form.per_department.data, current_user)
-    except QualityError as error:
-        db.session.rollback()
-        form.week.errors.append(quality_message(error))
+    done = attempt(lambda: quality.draw_sample(
+        db.session, *week, form.per_department.data, current_user), QualityError, IntegrityError)
+    if isinstance(done.error, QualityError):
+        form.week.errors.append(quality_message(done.error))
         return render_quality_index(form)
-    try:
-        db.session.commit()
-    except IntegrityError:  # a colleague drew the same week at the same moment: theirs stands
-        db.session.rollback()
+    if done.ok:
+        sample, new = done.value
+    else:  # IntegrityError: a colleague drew the same week at the same moment, and theirs stands
         sample, new = quality.sample_for(db.session, *week), False
     if new:
         flash(_("The sample for %(week)s has been drawn: %(count)s replies.",
@@ -124,14 +123,12 @@ def quality_item(review_id: int):
     if request.method == "POST":
         results, _checklist = _scores_from(request.form)
         if form.validate_on_submit():
-            try:
-                event = quality.score(db.session, item, current_user, results, form.findings.data)
-            except QualityError as error:
-                db.session.rollback()
-                problem = quality_message(error)
+            done = attempt(lambda: quality.score(db.session, item, current_user, results, form.findings.data),
+                           QualityError)
+            if not done.ok:
+                problem = quality_message(done.error)
             else:
-                db.session.commit()
-                flash(labels.review_action(event.action), "success")
+                flash(labels.review_action(done.value.action), "success")
                 return redirect(url_for("office.quality_item", review_id=item.id))
         else:
             problem = _("Please correct the marked fields; what you typed has been kept.")
@@ -148,9 +145,8 @@ def quality_item(review_id: int):
 def quality_criteria():
     form = forms.QualityCriterionForm()
     if form.validate_on_submit():
-        quality.save_criterion(db.session, None, form.name.data, form.description.data, form.position.data,
-                               form.active.data)
-        db.session.commit()
+        commit(lambda: quality.save_criterion(db.session, None, form.name.data, form.description.data,
+                                              form.position.data, form.active.data))
         flash(_("Saved."), "success")
         return redirect(url_for("office.quality_criteria"))
     return render_template("quality/criteria.html", form=form, criteria=quality.criteria(db.session))
@@ -163,9 +159,8 @@ def quality_criterion_edit(criterion_id: int):
     criterion = db.session.get(QualityCriterion, criterion_id) or abort(404)
     form = forms.QualityCriterionForm(obj=criterion)
     if form.validate_on_submit():
-        quality.save_criterion(db.session, criterion, form.name.data, form.description.data, form.position.data,
-                               form.active.data)
-        db.session.commit()
+        commit(lambda: quality.save_criterion(db.session, criterion, form.name.data, form.description.data,
+                                              form.position.data, form.active.data))
         flash(_("Saved."), "success")
         return redirect(url_for("office.quality_criteria"))
     return render_template("quality/criterion_edit.html", form=form, criterion=criterion)

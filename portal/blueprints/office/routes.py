@@ -6,7 +6,7 @@ Each POST commits once; a refused move is a flashed message and a redirect, neve
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Callable, Optional
 from urllib.parse import urlencode
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -21,6 +21,7 @@ from portal.blueprints.office.messages import (
     bulk_problem, category_choices, department_choices, decline_reason_choices, district_choices, intake_error_message, policy_choices,
     transition_message,
 )
+from portal.attempt import attempt, commit
 from portal.extensions import db
 from portal.inputs import int_arg, page_arg
 from portal.models import Channel, DeclineReason, ExtensionRequest, Role, Suggestion
@@ -119,8 +120,7 @@ def bulk():
         plan = bulk_intake.plan(current_user, form.action.data, suggestions)
         return render_template("office/bulk_confirm.html", form=form, plan=plan, action=form.action.data,
                                ready=sum(1 for item in plan if item.ok), bulk_problem=bulk_problem)
-    results = bulk_intake.apply(db.session, current_user, form.action.data, suggestions)
-    db.session.commit()
+    results = commit(lambda: bulk_intake.apply(db.session, current_user, form.action.data, suggestions))
     done = [item for item in results if item.ok]
     if done:
         message = (_("Accepted %(count)s suggestions.", count=len(done)) if form.action.data == "accept"
@@ -167,16 +167,22 @@ def detail(suggestion_id: int):
     return render_detail(_suggestion(suggestion_id))
 
 
-def _refused(suggestion: Suggestion, error: Exception):
-    db.session.rollback()
-    message = transition_message(error) if isinstance(error, TransitionNotAllowed) else intake_error_message(error)
-    flash(message, "error")
-    return redirect(url_for("office.detail", suggestion_id=suggestion.id))
+def office_action(suggestion: Suggestion, call: Callable[[], Any], success: str | Callable[[Any], str], *,
+                  in_form: Optional[Callable[[IntakeError], Any]] = None):
+    """Run an office action through `attempt` and go back to the suggestion's page with what came of it.
 
-
-def _done(suggestion: Suggestion, message: str):
-    db.session.commit()
-    flash(message, "success")
+    `success`: the message, or a function of what the call returned. `in_form`: shows a refusal about
+    the typed input beside the form instead (a refusal of the step itself always goes back to the page).
+    """
+    done = attempt(call, TransitionNotAllowed, IntakeError)
+    if done.ok:
+        flash(success(done.value) if callable(success) else success, "success")
+    elif in_form is not None and isinstance(done.error, IntakeError):
+        return in_form(done.error)
+    elif isinstance(done.error, TransitionNotAllowed):
+        flash(transition_message(done.error), "error")
+    else:
+        flash(intake_error_message(done.error), "error")
     return redirect(url_for("office.detail", suggestion_id=suggestion.id))
 
 
@@ -197,11 +203,9 @@ def accept(suggestion_id: int):
              _("The time limit for the reply starts now; next, the suggestion is dispatched to a department."),
              _("Acceptance cannot be taken back: the suggestion can no longer be declined or split.")],
             _("Yes, accept it"), url_for("office.detail", suggestion_id=suggestion.id), details=details)
-    try:
-        intake.accept(db.session, suggestion, current_user, form.note.data or "", form.public_note.data or "")
-    except (TransitionNotAllowed, IntakeError) as error:
-        return _refused(suggestion, error)
-    return _done(suggestion, _("Accepted. The author has been told, and the suggestion is now public."))
+    return office_action(suggestion, lambda: intake.accept(db.session, suggestion, current_user, form.note.data or "",
+                                                           form.public_note.data or ""),
+                         _("Accepted. The author has been told, and the suggestion is now public."))
 
 
 @bp.post("/suggestions/<id:suggestion_id>/decline")
@@ -221,12 +225,9 @@ def decline(suggestion_id: int):
             _("Yes, decline it"), url_for("office.detail", suggestion_id=suggestion.id),
             details=[(_("Suggestion"), suggestion.title), (_("Reason"), localized_name(reason) if reason else ""),
                      (_("Message to the author"), form.message.data)])
-    try:
-        intake.decline(db.session, suggestion, current_user, reason,
-                       form.message.data, form.note.data or "")
-    except (TransitionNotAllowed, IntakeError) as error:
-        return _refused(suggestion, error)
-    return _done(suggestion, _("Declined. The author has been told the reason."))
+    return office_action(suggestion, lambda: intake.decline(db.session, suggestion, current_user, reason,
+                                                            form.message.data, form.note.data or ""),
+                         _("Declined. The author has been told the reason."))
 
 
 @bp.post("/suggestions/<id:suggestion_id>/request-info")
@@ -236,11 +237,9 @@ def request_info(suggestion_id: int):
     form = forms.RequestInfoForm()
     if not form.validate_on_submit():
         return render_detail(suggestion, info_form=form)
-    try:
-        intake.request_info(db.session, suggestion, current_user, form.question.data, form.note.data or "")
-    except (TransitionNotAllowed, IntakeError) as error:
-        return _refused(suggestion, error)
-    return _done(suggestion, _("The question has been sent to the author."))
+    return office_action(suggestion, lambda: intake.request_info(db.session, suggestion, current_user,
+                                                                 form.question.data, form.note.data or ""),
+                         _("The question has been sent to the author."))
 
 
 @bp.post("/suggestions/<id:suggestion_id>/duplicate")
@@ -260,17 +259,16 @@ def mark_duplicate(suggestion_id: int):
              _("This cannot be undone: the supports cannot be moved back.")],
             _("Yes, mark it as a duplicate"), url_for("office.detail", suggestion_id=suggestion.id),
             details=[(_("Suggestion"), suggestion.title), (_("Duplicate of"), target.title)])
-    try:
-        intake_merge.mark_duplicate(db.session, suggestion, target, current_user, form.note.data or "")
-    except IntakeError as error:
-        # The typed number stays in the form, beside the message.
-        db.session.rollback()
+
+    def beside_the_number(error: IntakeError):  # the typed number stays in the form, beside the message
         form.target.errors.append(intake_error_message(error))
         return render_detail(suggestion, duplicate_form=form)
-    except TransitionNotAllowed as error:
-        return _refused(suggestion, error)
-    return _done(suggestion, _("Marked as a duplicate of %(number)s; its supports and followers moved there.",
-                               number=target.tracking_number))
+
+    return office_action(
+        suggestion, lambda: intake_merge.mark_duplicate(db.session, suggestion, target, current_user,
+                                                        form.note.data or ""),
+        lambda _merged: _("Marked as a duplicate of %(number)s; its supports and followers moved there.",
+                          number=target.tracking_number), in_form=beside_the_number)
 
 
 def _split_form(original: Suggestion) -> forms.SplitForm:
@@ -304,25 +302,27 @@ def split(suggestion_id: int):
         parts = [intake_merge.SplitPart(p.form.title.data or "", p.form.problem.data or "",
                                         p.form.measures.data or "", p.form.category_id.data or None)
                  for p in form.parts]
-        try:
-            kept = intake_merge.split_parts(parts)
-            if not confirmations.confirmed():
-                return confirmations.ask(
-                    _("Split this submission into %(count)s suggestions?", count=len(kept)),
-                    [_("Each part is registered as a new suggestion with its own tracking number and waits to be "
-                       "accepted like any other; the author sees the new numbers on the original's page."),
-                     _("The original is closed as split and lists the new suggestions. This cannot be undone.")],
-                    _("Yes, split it"), url_for("office.detail", suggestion_id=original.id),
-                    details=[(_("Part %(n)s", n=n), part.title) for n, part in enumerate(kept, 1)])
-            children = intake_merge.split(db.session, original, current_user, parts)
-        except IntakeError as error:
-            db.session.rollback()
+
+        def in_form(error: IntakeError):
             flash(intake_error_message(error), "error")
             return render_template("office/split.html", s=original, form=form)
-        except TransitionNotAllowed as error:
-            return _refused(original, error)
-        return _done(original, _("Registered as %(count)s separate suggestions: %(numbers)s.",
-                                 count=len(children), numbers=", ".join(c.tracking_number for c in children)))
+
+        try:  # checking the parts changes nothing: a refusal needs no rollback
+            kept = intake_merge.split_parts(parts)
+        except IntakeError as error:
+            return in_form(error)
+        if not confirmations.confirmed():
+            return confirmations.ask(
+                _("Split this submission into %(count)s suggestions?", count=len(kept)),
+                [_("Each part is registered as a new suggestion with its own tracking number and waits to be "
+                   "accepted like any other; the author sees the new numbers on the original's page."),
+                 _("The original is closed as split and lists the new suggestions. This cannot be undone.")],
+                _("Yes, split it"), url_for("office.detail", suggestion_id=original.id),
+                details=[(_("Part %(n)s", n=n), part.title) for n, part in enumerate(kept, 1)])
+        return office_action(
+            original, lambda: intake_merge.split(db.session, original, current_user, parts),
+            lambda children: _("Registered as %(count)s separate suggestions: %(numbers)s.", count=len(children),
+                               numbers=", ".join(c.tracking_number for c in children)), in_form=in_form)
     return render_template("office/split.html", s=original, form=form)
 
 
@@ -346,17 +346,14 @@ def register():
             category_id=form.category_id.data or None, district_id=form.district_id.data or None,
             show_anonymous=form.display.data == "anonymous", policy_id=form.policy_id.data or None,
             link_account=form.link_account.data)
-        try:
-            suggestion = intake.register_on_behalf(db.session, current_user, entry)
-        except IntakeError as error:
-            db.session.rollback()
-            flash(intake_error_message(error), "error")
+        done = attempt(lambda: intake.register_on_behalf(db.session, current_user, entry), IntakeError)
+        if not done.ok:
+            flash(intake_error_message(done.error), "error")
         else:
-            db.session.commit()
-            if form.link_account.data and suggestion.author_id is None:
+            if form.link_account.data and done.value.author_id is None:
                 flash(_("No resident account has this phone number; the suggestion was registered without one."),
                       "warning")
-            return redirect(url_for("office.receipt", suggestion_id=suggestion.id))
+            return redirect(url_for("office.receipt", suggestion_id=done.value.id))
     return render_template("office/register.html", form=form)
 
 

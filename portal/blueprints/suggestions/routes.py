@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from portal.blueprints.suggestions.forms import (
     ActionForm, RatingForm, ResubmitForm, ReviewRequestForm, SuggestionForm,
 )
+from portal.attempt import attempt, commit
 from portal.extensions import db
 from portal.services.search import similar_suggestions
 from portal.i18n import localized_name
@@ -210,19 +211,15 @@ def new():
         draft = "\n".join(filter(None, (form.title.data, form.problem.data, form.measures.data)))
         return render_template("suggestions/new.html", form=form, similar=similar_suggestions(draft))
     if form.validate_on_submit():
-        try:
-            suggestion = service.submit(
-                db.session, current_user, title=form.title.data, problem=form.problem.data,
-                measures=form.measures.data, category_id=form.category.data,
-                district_id=form.district.data or None, themed_call_id=form.themed_call.data or None,
-                show_anonymous=form.anonymous.data, now=now)
-        except SuggestionError as error:
-            db.session.rollback()
-            target = {"bad_category": form.category, "bad_district": form.district}.get(error.code, form.themed_call)
-            target.errors = list(target.errors) + [error_message(error)]
-        else:
-            db.session.commit()
-            return redirect(url_for("suggestions.confirmation", suggestion_id=suggestion.id))
+        done = attempt(lambda: service.submit(
+            db.session, current_user, title=form.title.data, problem=form.problem.data,
+            measures=form.measures.data, category_id=form.category.data, district_id=form.district.data or None,
+            themed_call_id=form.themed_call.data or None, show_anonymous=form.anonymous.data, now=now),
+            SuggestionError)
+        if done.ok:
+            return redirect(url_for("suggestions.confirmation", suggestion_id=done.value.id))
+        target = {"bad_category": form.category, "bad_district": form.district}.get(done.error.code, form.themed_call)
+        target.errors = list(target.errors) + [error_message(done.error)]
     return render_template("suggestions/new.html", form=form)
 
 
@@ -243,9 +240,9 @@ def resubmit(suggestion_id: int):
     if request.method == "GET" and form.recovered:
         form = ResubmitForm()  # the parked text wins over what is stored
     if form.validate_on_submit():
-        service.resubmit(db.session, suggestion, current_user, title=form.title.data,
-                         problem=form.problem.data, measures=form.measures.data, note=form.note.data or "")
-        db.session.commit()
+        commit(lambda: service.resubmit(db.session, suggestion, current_user, title=form.title.data,
+                                        problem=form.problem.data, measures=form.measures.data,
+                                        note=form.note.data or ""))
         flash(_("Thank you. The suggestion office will look at your suggestion again."), "success")
         return redirect(url_for("suggestions.detail", suggestion_id=suggestion.id))
     return render_template("suggestions/resubmit.html", s=suggestion, form=form,
@@ -260,15 +257,11 @@ def _post_action(suggestion_id: int, action, success: str, load=None):
     if not form.validate_on_submit():
         flash(_("Your session had expired. Please try again."), "warning")
         return redirect(target)
-    try:
-        done = action(suggestion)
-    except SuggestionError as error:
-        db.session.rollback()
-        flash(error_message(error), "warning")
-    else:
-        db.session.commit()
-        if done is not False:
-            flash(success, "success")
+    done = attempt(lambda: action(suggestion), SuggestionError)
+    if not done.ok:
+        flash(error_message(done.error), "warning")
+    elif done.value is not False:
+        flash(success, "success")
     return redirect(safe_next(form.next.data, "suggestions.index") if form.next.data else target)
 
 
@@ -326,14 +319,12 @@ def rate(suggestion_id: int):
     if not form.validate_on_submit():
         flash(_("Choose one of the three."), "warning")
         return redirect(target + "#rate")
-    try:
-        rating = service.rate(db.session, suggestion, current_user, form.level.data, form.comment.data or "")
-    except SuggestionError as error:
-        db.session.rollback()
-        flash(error_message(error), "warning")
+    done = attempt(lambda: service.rate(
+        db.session, suggestion, current_user, form.level.data, form.comment.data or ""), SuggestionError)
+    if not done.ok:
+        flash(error_message(done.error), "warning")
     else:
-        db.session.commit()
-        if rating.level == "dissatisfied":
+        if done.value.level == "dissatisfied":
             flash(_("Thank you for your rating. If you wish, you can now request a review."), "success")
         else:
             flash(_("Thank you for your rating. The suggestion is now closed."), "success")
@@ -352,14 +343,12 @@ def request_review(suggestion_id: int):
         return redirect(target + "#review")
     if service.can_request_review(db.session, suggestion, utcnow()) and not confirmations.confirmed():
         return _ask_review(suggestion, form, target)
-    try:
-        action = service.request_review(db.session, suggestion, current_user, form.reason.data)
-    except SuggestionError as error:
-        db.session.rollback()
-        flash(error_message(error), "warning")
+    done = attempt(lambda: service.request_review(
+        db.session, suggestion, current_user, form.reason.data), SuggestionError)
+    if not done.ok:
+        flash(error_message(done.error), "warning")
     else:
-        db.session.commit()
-        flash(_("Your request for a second review has been sent.") if action == "request_second_review"
+        flash(_("Your request for a second review has been sent.") if done.value == "request_second_review"
               else _("Your request for a review has been sent."), "success")
     return redirect(target)
 
@@ -414,9 +403,8 @@ def notifications():
 def notifications_read():
     form = ActionForm()
     if form.validate_on_submit():
-        db.session.execute(update(Notification).where(
-            Notification.user_id == current_user.id, Notification.read_at.is_(None)).values(read_at=utcnow()))
-        db.session.commit()
+        commit(lambda: db.session.execute(update(Notification).where(
+            Notification.user_id == current_user.id, Notification.read_at.is_(None)).values(read_at=utcnow())))
         flash(_("All notifications are marked as read."), "success")
     return redirect(url_for("suggestions.notifications"))
 
