@@ -63,3 +63,23 @@ def test_sorted_pages_are_the_same_for_few_and_for_many_matches(index: SearchInd
         for matched in (few, every):
             expected = sorted(matched, key=lambda d: (keys[d], -d), reverse=True)[:10]
             assert lease.columns.top(matched, sort, 10) == expected
+
+
+def test_a_phrase_stays_cached_while_common_words_come_and_go(index: SearchIndex, suggestion,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    # Whoosh checks a phrase's positions slowly; the big sets of common words searched in between
+    # (each cheap to rebuild from its postings) must not push the phrase's set out.
+    monkeypatch.setenv("SEARCH_CACHE_MB", "1")  # term sets 200 kB, phrase sets 50 kB
+    words = ["停车", "物业", "小区", "电梯", "学校", "医院", "公交", "地铁", "道路", "公园", "垃圾", "噪音"]
+    index.rebuild([suggestion(n, f"建议{n}：占道经营", "，".join(words) + f"。第{n}号") for n in range(1, 601)])
+    phrase, _ = parse_user_query('"占道经营"')
+    with index._leased() as lease:
+        whoosh_checks = []
+        checked = lease.searcher.docs_for_query
+        monkeypatch.setattr(lease.searcher, "docs_for_query", lambda q: whoosh_checks.append(q) or checked(q))
+        assert len(lease.docsets.of(phrase)) == 600
+        checked_once = len(whoosh_checks)  # the phrase in each field it is searched in
+        for word in words * 2:
+            assert len(lease.docsets.of(parse_user_query(word)[0])) == 600
+        assert len(lease.docsets.of(phrase)) == 600
+    assert checked_once >= 1 and len(whoosh_checks) == checked_once
