@@ -15,7 +15,7 @@ from flask_login import current_user
 from wtforms import HiddenField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
-from portal.attempt import attempt, commit
+from portal.attempt import attempt
 from portal.extensions import db
 from portal.forms import PortalForm
 from portal.services import work_queues
