@@ -267,6 +267,7 @@ def mark_duplicate(suggestion_id: int):
     return office_action(
         suggestion, lambda: intake_merge.mark_duplicate(db.session, suggestion, target, current_user,
                                                         form.note.data or ""),
+        # A function, not a string: `target` is None when the number was not found (then refused).
         lambda _merged: _("Marked as a duplicate of %(number)s; its supports and followers moved there.",
                           number=target.tracking_number), in_form=beside_the_number)
 
