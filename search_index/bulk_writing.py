@@ -23,7 +23,7 @@ name (whoosh-reloaded 2.7.5, pinned), so :func:`install` rebinds that name and t
 writer's ``add_postings``. Both reach the multi-process writer's sub-writers, forked from this
 process. Postings from anywhere else (a merge of segments) are written by Whoosh's own code.
 ``tests/search_index/test_search_bulk_writing.py`` checks that the postings files are the
-bytes Whoosh writes.
+bytes Whoosh writes. Common terms' lists are also written ready to read (``decoded``).
 """
 
 from __future__ import annotations
@@ -38,6 +38,8 @@ from typing import Any
 
 from whoosh import writing
 from whoosh.codec import base, whoosh3
+
+from .decoded import DecodedListsWriter
 
 # Postings per pickled chunk of a run: big enough that pickling is a few calls, small enough
 # that merging dozens of runs holds little of each in memory.
@@ -197,6 +199,7 @@ def add_postings(self: Any, schema: Any, lengths: Any, items: Iterable[tuple]) -
     if not isinstance(items, TermPostings):
         return _whoosh_add_postings(self, schema, remembered or lengths, items)
     field = None
+    ready = DecodedListsWriter(self._create_file)
     for fieldname, text, parts in items.terms():
         if fieldname != field:
             if field is not None:
@@ -205,10 +208,13 @@ def add_postings(self: Any, schema: Any, lengths: Any, items: Iterable[tuple]) -
             field = fieldname
             field_lengths = remembered.of_field(fieldname) if remembered else None
         self.start_term(text)
-        _add_term(self._postwriter, _joined(parts), field_lengths)
+        postings = _joined(parts)
+        _add_term(self._postwriter, postings, field_lengths)
+        ready.add(fieldname, text, postings[0], postings[1])
         self.finish_term()
     if field is not None:
         self.finish_field()
+    ready.close()
 
 
 def _add_term(writer: Any, postings: tuple[tuple, tuple, tuple], lengths: list[int] | None) -> None:

@@ -19,9 +19,11 @@ from typing import Any
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.searching import Searcher
 
+from .decoded import DecodedLists
 from .lru import ByteBoundedLRU, postings_bytes, share_of_budget
 
-Decoded = tuple[list[int], list[float]]  # kept in the cache as array('i'), array('d')
+Decoded = tuple[list[int], list[float]]  # kept in the cache as arrays (``_compact``, ``decoded``)
+_UNKNOWN = object()
 
 # Decoded postings kept per index directory: half of the search caches' byte budget.
 POSTINGS_SHARE = 0.5
@@ -33,12 +35,25 @@ class SegmentPostings:
     def __init__(self, max_bytes: int | None = None) -> None:
         self._cache: ByteBoundedLRU[Decoded] = ByteBoundedLRU(
             share_of_budget(POSTINGS_SHARE) if max_bytes is None else max_bytes, postings_bytes)
+        # segment id → its common terms' lists written ready to read (``decoded``), or None
+        self._ready: dict[Any, DecodedLists | None] = {}
 
     def get(self, segment_id: Any, reader: Any, fieldname: str, text: Any) -> Decoded:
         if segment_id is None:  # no stable identity to cache under
             return _decode(reader.postings(fieldname, text))
         return self._cache.get_or_compute((segment_id, fieldname, text),
-                                          lambda: _compact(_decode(reader.postings(fieldname, text))))
+                                          lambda: self._read(segment_id, reader, fieldname, text))
+
+    def _read(self, segment_id: Any, reader: Any, fieldname: str, text: Any) -> Decoded:
+        ready = self._ready.get(segment_id, _UNKNOWN)
+        if ready is _UNKNOWN:  # segments never change: asked once each
+            ready = self._ready.setdefault(segment_id, DecodedLists.of(reader))
+        if ready is not None:
+            term = text if isinstance(text, bytes) else reader.schema[fieldname].to_bytes(text)
+            found = ready.get(reader, fieldname, term)
+            if found is not None:
+                return found  # type: ignore[return-value]
+        return _compact(_decode(reader.postings(fieldname, text)))
 
 
 def _compact(decoded: Decoded) -> Decoded:
