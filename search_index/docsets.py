@@ -10,7 +10,7 @@ evaluated with Python sets built from posting lists (cached per searcher), and a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from whoosh import query as wq
@@ -58,8 +58,8 @@ class DocSets:
     def _cached_set(self, key: Any, compute: Callable[[], Iterable[int]]) -> frozenset[int]:
         return self._sets.get_or_compute(key, lambda: frozenset(compute()))
 
-    def _members(self, q: wq.Query) -> Collection[int]:
-        """What ``of`` gives, except that a term not in the cache comes as its posting list.
+    def _members(self, q: wq.Query) -> Iterable[int]:
+        """What ``of`` gives, except that a term not in the cache comes straight from its postings.
 
         An OR (a word in each field it is searched in) reads each term's documents once: updating
         one set from each list skips building a set per term. For a common word (问题: eight
@@ -68,7 +68,7 @@ class DocSets:
         """
         if type(q) is wq.Term:
             cached = self._sets.get((q.fieldname, q.text))
-            return cached if cached is not None else self._postings.get(q.fieldname, q.text)[0]
+            return cached if cached is not None else self._postings.docnums(q.fieldname, q.text)
         return self.of(q)
 
     def of(self, q: wq.Query) -> frozenset[int] | set[int]:

@@ -10,10 +10,11 @@ only the new small segment is read again. Deletions change; they are applied per
 from __future__ import annotations
 
 import pickle
-from array import array
 import re
 import zlib
-from itertools import accumulate, repeat
+from array import array
+from collections.abc import Iterable
+from itertools import accumulate, chain, filterfalse, repeat
 from typing import Any
 
 from whoosh.matching.wrappers import FilterMatcher
@@ -75,6 +76,19 @@ class Postings:
             segment = reader.segment() if hasattr(reader, "segment") else None
             deleted = reader.deleted_docs_set if reader.has_deletions() else frozenset()
             self._leaves.append((reader, offset, segment.segment_id() if segment else None, deleted))
+
+    def docnums(self, fieldname: str, text: Any) -> Iterable[int]:
+        """A term's searcher docnums, read from the cached arrays without building a list (for a
+        set to take them in: an OR of a word's fields)."""
+        parts: list[Iterable[int]] = []
+        for reader, offset, segment_id, deleted in self._leaves:
+            if (fieldname, text) not in reader:
+                continue
+            local_ids: Iterable[int] = self._segments.get(segment_id, reader, fieldname, text)[0]
+            if deleted:
+                local_ids = filterfalse(deleted.__contains__, local_ids)
+            parts.append(map(offset.__add__, local_ids) if offset else local_ids)
+        return chain.from_iterable(parts)
 
     def get(self, fieldname: str, text: Any) -> Decoded:
         """(searcher docnums in increasing order, weights) of a term."""
