@@ -3,23 +3,21 @@
 Whoosh's own ``groupedby``/``sortedby`` walk every matching document in Python, once per
 facet. With ~10 facets over tens of thousands of hits that costs more than the search.
 Instead we read each segment's values once (segments are immutable; deletions only hide
-documents, and hidden documents never appear in a result set), concatenate them into flat
-lists indexed by the searcher's document numbers, and count with ``Counter(map(...))``,
-which runs at C speed.
+documents, and hidden documents never appear in a result set) as numpy arrays, concatenate
+them per searcher, and count or sort with array operations over a result's mask.
 """
 
 from __future__ import annotations
 
-import heapq
 import threading
-from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import chain, islice
 from typing import Any
 
+import numpy as np
 from whoosh.searching import Searcher
 
+from .docsets import DocSet, as_mask
 from .postings import SegmentPostings
 from .schema import FACET_FIELDS, MULTI_VALUED
 
@@ -30,52 +28,43 @@ FACET_CACHE_SIZE = 64
 @dataclass(frozen=True)
 class SegmentValues:
     size: int
-    facets: dict[str, list[Any]]  # str | None, or tuple[str, ...] for multi-valued fields
-    sort_keys: dict[str, list[int]]
-    # single-valued facets of < 256 values: one byte per document (0 = none) and code → value
-    codes: dict[str, tuple[bytes, list[str | None]]]
-
-
-def _encode(values: list[str | None]) -> tuple[bytes, list[str | None]] | None:
-    names: list[str | None] = [None, *sorted(set(values) - {None})]
-    if len(names) > 256:
-        return None
-    code_of = {name: code for code, name in enumerate(names)}
-    return bytes(map(code_of.__getitem__, values)), names
+    # single-valued facets: a code per document (0 = none) and code → value
+    codes: dict[str, tuple[np.ndarray, list[str | None]]]
+    # multi-valued facets: value → mask of the documents holding it
+    multi: dict[str, dict[str, np.ndarray]]
+    # descending order = the field's order; 0 where a document has no value
+    sort_keys: dict[str, np.ndarray]
 
 
 def _read_segment(reader: Any) -> SegmentValues:
     size = reader.doc_count_all()
-    facets: dict[str, list[Any]] = {}
+    codes: dict[str, tuple[np.ndarray, list[str | None]]] = {}
+    multi: dict[str, dict[str, np.ndarray]] = {}
     for field in FACET_FIELDS:
         if field in MULTI_VALUED:
-            multi: list[list[str]] = [[] for _ in range(size)]
+            masks: dict[str, np.ndarray] = {}
             for term in reader.field_terms(field):
-                for docnum in reader.postings(field, term).all_ids():
-                    multi[docnum].append(term)
-            facets[field] = [tuple(v) for v in multi]
+                mask = masks[term] = np.zeros(size, dtype=bool)
+                mask[list(reader.postings(field, term).all_ids())] = True
+            multi[field] = masks
         else:
-            single: list[str | None] = [None] * size
+            field_codes = np.zeros(size, dtype=np.int32)
+            names: list[str | None] = [None]
             for term in reader.field_terms(field):
-                for docnum in reader.postings(field, term).all_ids():
-                    single[docnum] = term
-            facets[field] = single
-    sort_keys: dict[str, list[int]] = {}
+                field_codes[list(reader.postings(field, term).all_ids())] = len(names)
+                names.append(term)
+            codes[field] = field_codes, names
+    sort_keys: dict[str, np.ndarray] = {}
     for field in SORT_FIELDS:
         if reader.has_column(field):
-            # Raw sortable integers keep the values' order. A document without the field
-            # gets the column default (max uint64, which would sort first): make it -1.
+            # Raw sortable integers (0 to 2**64 - 2) keep the values' order; a document without the
+            # field has the column default, 2**64 - 1, which would sort first: make it 0, below all.
             missing = reader.schema[field].column_type.default_value()
             raw = reader.column_reader(field, translate=False)
-            sort_keys[field] = [-1 if v == missing else v for v in raw]
+            sort_keys[field] = np.fromiter((0 if v == missing else v + 1 for v in raw), dtype=np.uint64, count=size)
         else:
-            sort_keys[field] = [-1] * size
-    codes = {}
-    for field in FACET_FIELDS:
-        encoded = None if field in MULTI_VALUED else _encode(facets[field])
-        if encoded is not None:
-            codes[field] = encoded
-    return SegmentValues(size, facets, sort_keys, codes)
+            sort_keys[field] = np.zeros(size, dtype=np.uint64)
+    return SegmentValues(size, codes, multi, sort_keys)
 
 
 class SegmentCache:
@@ -114,98 +103,75 @@ class Columns:
 
     def __init__(self, parts: Iterable[SegmentValues]) -> None:
         parts = list(parts)
-        self._parts = parts
-        self.facets = {f: list(chain.from_iterable(p.facets[f] for p in parts)) for f in FACET_FIELDS}
-        self._masks: dict[str, list[tuple[str, int]] | None] = {}
-        published = list(chain.from_iterable(p.sort_keys["published_at"] for p in parts))
-        support = list(chain.from_iterable(p.sort_keys["support_count"] for p in parts))
-        self.sort_keys: dict[str, list[Any]] = {
-            "newest": published,
-            # most supported first, then newest; one integer per document sorts ~3× faster than pairs
-            "supported": [count * 2**64 + moment + 1 for count, moment in zip(support, published)],
-        }
-        self._orders: dict[str, list[int]] = {}
+        self.size = sum(part.size for part in parts)
+        self._codes: dict[str, tuple[np.ndarray, list[str]]] = {}
+        for field in FACET_FIELDS:
+            if field not in MULTI_VALUED:
+                self._codes[field] = _shared_codes([part.codes[field] for part in parts])
+        self._multi = {field: {value: _joined([part.multi[field].get(value, np.zeros(part.size, dtype=bool))
+                                               for part in parts], bool)
+                               for value in sorted({v for part in parts for v in part.multi[field]})}
+                       for field in FACET_FIELDS if field in MULTI_VALUED}
+        self._keys = {field: _joined([part.sort_keys[field] for part in parts], np.uint64) for field in SORT_FIELDS}
+        self._orders: dict[str, np.ndarray] = {}
         self._facet_cache: dict[Any, dict[str, list[tuple[str, int]]]] = {}
-        self._order_lock = threading.Lock()  # guards the lazily filled caches: orders, masks, facets
+        self._lock = threading.Lock()  # guards the lazily filled caches: orders, facets
 
-    def facet_counts(self, docs: Collection[int], cache_key: Any = None) -> dict[str, list[tuple[str, int]]]:
+    def facet_counts(self, docs: DocSet | Iterable[int], cache_key: Any = None) -> dict[str, list[tuple[str, int]]]:
         """value → count per facet, most frequent first (ties by value for stable output).
 
         With ``cache_key`` (a filter-only query: the browse pages every visitor and crawler
         opens) the counts are kept for this searcher.
         """
         if cache_key is not None:
-            with self._order_lock:
+            with self._lock:
                 cached = self._facet_cache.get(cache_key)
             if cached is not None:
                 return cached
-        result: dict[str, list[tuple[str, int]]] = {}
-        size = len(self.sort_keys["newest"])
-        large = len(docs) * 16 >= size
-        if large:
-            # Many matches (a common word): one byte per index document, 1 where it matched, read
-            # as a big integer; each value's count is then one AND and one bit count, in C.
-            matched_bits = int.from_bytes(bytes(map(docs.__contains__, range(size))), "little")
-        for field, values in self.facets.items():
-            masks = self._value_masks(field) if large else None
-            if masks is not None:
-                counted = [(value, (matched_bits & mask).bit_count()) for value, mask in masks]
-                result[field] = sorted((item for item in counted if item[1]), key=lambda item: (-item[1], item[0]))
-                continue
-            picked = map(values.__getitem__, docs)
-            if field in MULTI_VALUED:
-                counts = Counter(chain.from_iterable(picked))
-            else:
-                counts = Counter(picked)
-                counts.pop(None, None)
-            result[field] = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        mask = as_mask(docs, self.size)
+        counted: dict[str, list[tuple[str, int]]] = {}
+        for field, (codes, names) in self._codes.items():
+            counts = np.bincount(codes[mask], minlength=len(names)).tolist()
+            counted[field] = list(zip(names[1:], counts[1:]))
+        for field, masks in self._multi.items():
+            counted[field] = [(value, int(np.count_nonzero(held & mask))) for value, held in masks.items()]
+        result = {field: sorted((item for item in items if item[1]), key=lambda item: (-item[1], item[0]))
+                  for field, items in counted.items()}
         if cache_key is not None:
-            with self._order_lock:
+            with self._lock:
                 if len(self._facet_cache) >= FACET_CACHE_SIZE:
                     self._facet_cache.pop(next(iter(self._facet_cache)))
                 self._facet_cache[cache_key] = result
         return result
 
-    def _value_masks(self, field: str) -> list[tuple[str, int]] | None:
-        """(value, bit mask of its documents) for a single-valued facet of at most 255 values."""
-        with self._order_lock:
-            if field in self._masks:
-                return self._masks[field]
-        masks: list[tuple[str, int]] | None = None
-        if all(field in part.codes for part in self._parts):
-            # Re-code each segment's bytes to codes shared by all segments (bytes.translate: C speed).
-            distinct = sorted({name for part in self._parts for name in part.codes[field][1]} - {None})
-            if len(distinct) < 256:
-                code_of = {name: code for code, name in enumerate(distinct, start=1)}
-                code_of[None] = 0
-                codes = b"".join(
-                    part_codes.translate(bytes(map(code_of.__getitem__, names)) + bytes(256 - len(names)))
-                    for part_codes, names in (part.codes[field] for part in self._parts)
-                )
-                masks = []
-                for code, value in enumerate(distinct, start=1):
-                    only_this = bytes(1 if byte == code else 0 for byte in range(256))
-                    masks.append((value, int.from_bytes(codes.translate(only_this), "little")))
-        with self._order_lock:
-            self._masks[field] = masks
-        return masks
-
-    def top(self, docs: Collection[int], sort: str, n: int) -> list[int]:
+    def top(self, docs: DocSet | Iterable[int], sort: str, n: int) -> list[int]:
         """The ``n`` first docnums of ``docs`` in ``sort`` order (descending; ties by docnum)."""
-        keys = self.sort_keys[sort]
-        if len(docs) * 8 < len(keys):
-            # sorted() first so ties come out in a stable (index) order
-            return heapq.nlargest(n, sorted(docs), key=keys.__getitem__)
-        # A large share of the index (browsing everything, a common word): walk the whole
-        # index in sort order once, then stop at the n-th member of docs — a C loop.
-        return list(islice(filter(docs.__contains__, self._order(sort)), n))
+        order = self._order(sort)
+        return order[as_mask(docs, self.size)[order]][:n].tolist()
 
-    def _order(self, sort: str) -> list[int]:
-        with self._order_lock:
+    def _order(self, sort: str) -> np.ndarray:
+        """Every docnum in ``sort`` order, computed once per searcher (stable sorts: ties by docnum)."""
+        with self._lock:
             order = self._orders.get(sort)
-            if order is None:
-                keys = self.sort_keys[sort]
-                # reverse=True keeps equal keys in index order, as nlargest above does
-                order = sorted(range(len(keys)), key=keys.__getitem__, reverse=True)
+        if order is None:
+            published = ~self._keys["published_at"]  # ~ reverses an unsigned order exactly
+            if sort == "supported":  # most supported first, then newest
+                order = np.lexsort((published, ~self._keys["support_count"]))
+            else:
+                order = np.argsort(published, kind="stable")
+            with self._lock:
                 self._orders[sort] = order
-            return order
+        return order
+
+
+def _shared_codes(parts: list[tuple[np.ndarray, list[str | None]]]) -> tuple[np.ndarray, list[str]]:
+    """Segments' codes re-coded to one list of values for the whole searcher (0 stays none)."""
+    names = [None, *sorted({name for _codes, part_names in parts for name in part_names} - {None})]
+    code_of = {name: code for code, name in enumerate(names)}
+    recoded = [np.array([code_of[name] for name in part_names], dtype=np.int32)[codes] for codes, part_names in parts]
+    return _joined(recoded, np.int32), names  # type: ignore[return-value]
+
+
+def _joined(arrays: list[np.ndarray], dtype: Any) -> np.ndarray:
+    """One array of the segments' arrays (an index without segments has none)."""
+    return np.concatenate(arrays) if arrays else np.zeros(0, dtype=dtype)

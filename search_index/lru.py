@@ -1,6 +1,6 @@
 """One least-recently-used cache bounded by the bytes its values hold, shared by the search caches.
 
-The caches hold decoded postings, docnum sets and score maps for the words visitors search for;
+The caches hold decoded postings, phrase sets and score maps for the words visitors search for;
 their number is unbounded (any word) and their size varies by four orders of magnitude (a rare
 word: a few documents; 小区: a third of the index). Counting entries bounds neither a worker's
 memory nor its usefulness, so each value is weighed in bytes (`sys.getsizeof` of the container
@@ -22,6 +22,7 @@ V = TypeVar("V")
 
 INT_BYTES = sys.getsizeof(1 << 20)  # a docnum past the small-int cache
 FLOAT_BYTES = sys.getsizeof(0.5)
+ARRAY_HEADER_BYTES = 112  # sys.getsizeof of an empty numpy array
 MB = 1 << 20
 # At 100 000 documents the benchmark's 30 queries (bench/search_bench.py) stay cached in 160 MB,
 # so a word searched again is not decoded again; a worker then holds about 370 MB resident.
@@ -45,12 +46,10 @@ def postings_bytes(value: tuple[Sequence[int], Sequence[float]]) -> int:
     return sys.getsizeof(ids) + sys.getsizeof(weights) + len(ids) * INT_BYTES + len(weights) * FLOAT_BYTES
 
 
-def docset_bytes(value: frozenset[int]) -> int:
-    return sys.getsizeof(value) + len(value) * INT_BYTES
-
-
-def score_map_bytes(value: dict[int, float]) -> int:
-    return sys.getsizeof(value) + len(value) * (INT_BYTES + FLOAT_BYTES)
+def array_bytes(value: Any) -> int:
+    """A numpy array, or a tuple of them (a word's docnums and scores), with their headers."""
+    arrays = value if isinstance(value, tuple) else (value,)
+    return sum(ARRAY_HEADER_BYTES + a.nbytes for a in arrays)
 
 
 class ByteBoundedLRU(Generic[V]):

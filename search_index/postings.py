@@ -13,10 +13,11 @@ import pickle
 import re
 import zlib
 from array import array
-from collections.abc import Iterable
-from itertools import accumulate, chain, filterfalse, repeat
+from collections.abc import Sequence
+from itertools import accumulate, repeat
 from typing import Any
 
+import numpy as np
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.searching import Searcher
 
@@ -66,7 +67,7 @@ def _compact(decoded: Decoded) -> Decoded:
 
 
 class Postings:
-    """A searcher's view: searcher docnums, deleted documents left out."""
+    """A searcher's view: searcher docnums (segment docnums plus the segment's offset)."""
 
     def __init__(self, searcher: Searcher, segments: SegmentPostings) -> None:
         self._segments = segments
@@ -74,37 +75,31 @@ class Postings:
         for sub, offset in searcher.leaf_searchers():
             reader = sub.reader()
             segment = reader.segment() if hasattr(reader, "segment") else None
-            deleted = reader.deleted_docs_set if reader.has_deletions() else frozenset()
-            self._leaves.append((reader, offset, segment.segment_id() if segment else None, deleted))
+            self._leaves.append((reader, offset, segment.segment_id() if segment else None))
 
-    def docnums(self, fieldname: str, text: Any) -> Iterable[int]:
-        """A term's searcher docnums, read from the cached arrays without building a list (for a
-        set to take them in: an OR of a word's fields)."""
-        parts: list[Iterable[int]] = []
-        for reader, offset, segment_id, deleted in self._leaves:
+    def arrays(self, fieldname: str, text: Any) -> list[tuple[np.ndarray, np.ndarray]]:
+        """A term's postings, a (searcher docnums, weights) pair of numpy arrays per segment holding it.
+
+        Deleted documents are included: a query's set leaves them out once (``DocSets``), and a
+        score for a document outside the set is never read.
+        """
+        parts = []
+        for reader, offset, segment_id in self._leaves:
             if (fieldname, text) not in reader:
                 continue
-            local_ids: Iterable[int] = self._segments.get(segment_id, reader, fieldname, text)[0]
-            if deleted:
-                local_ids = filterfalse(deleted.__contains__, local_ids)
-            parts.append(map(offset.__add__, local_ids) if offset else local_ids)
-        return chain.from_iterable(parts)
+            local_ids, weights = self._segments.get(segment_id, reader, fieldname, text)
+            docnums = _as_numpy(local_ids).astype(np.intp)
+            if offset:
+                docnums += offset
+            parts.append((docnums, _as_numpy(weights).astype(np.float64, copy=False)))
+        return parts
 
-    def get(self, fieldname: str, text: Any) -> Decoded:
-        """(searcher docnums in increasing order, weights) of a term."""
-        ids: list[int] = []
-        weights: list[float] = []
-        for reader, offset, segment_id, deleted in self._leaves:
-            if (fieldname, text) not in reader:
-                continue
-            local_ids, local_weights = self._segments.get(segment_id, reader, fieldname, text)
-            if deleted:
-                kept = [i for i, docnum in enumerate(local_ids) if docnum not in deleted]
-                local_ids = [local_ids[i] for i in kept]
-                local_weights = [local_weights[i] for i in kept]
-            ids.extend(map(offset.__add__, local_ids) if offset else local_ids)
-            weights.extend(local_weights)
-        return ids, weights
+
+def _as_numpy(values: Sequence[Any]) -> np.ndarray:
+    """A view of a cached ``array`` (ids are 'i', 'H' or 'I'; weights 'd', 'f' or 'B'), or a copy of a list."""
+    if isinstance(values, array):
+        return np.frombuffer(values, dtype=values.typecode) if len(values) else np.zeros(0, dtype=values.typecode)
+    return np.asarray(values)
 
 
 def _decode(matcher: Any) -> Decoded:

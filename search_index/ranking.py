@@ -15,21 +15,22 @@ field boosts (title × 3) already multiplied into the posting weights at index t
 
 from __future__ import annotations
 
-import heapq
-from collections import Counter
-from collections.abc import Collection, Iterable, Iterator, Sequence, Set as AbstractSet
+from collections.abc import Iterable, Iterator, Sequence
 from math import log
-from itertools import chain, repeat
-from operator import add, neg, truediv
 from typing import Any
 
+import numpy as np
 from whoosh import query as wq
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from .lru import ByteBoundedLRU, score_map_bytes, share_of_budget
+from .docsets import DocSet
+from .lru import ByteBoundedLRU, array_bytes, share_of_budget
 from .postings import Postings
 from .schema import SCORED_FIELDS
+
+# A word's documents (increasing docnums) and its score in each.
+ScoreMap = tuple[np.ndarray, np.ndarray]
 
 B = 0.75
 K1 = 1.2
@@ -87,36 +88,50 @@ class Ranker:
         self._postings = postings
         self._leaves = [sub.reader() for sub, _offset in searcher.leaf_searchers()]
         self._doc_count = searcher.doc_count_all()
-        self._maps: ByteBoundedLRU[dict[int, float]] = ByteBoundedLRU(
-            share_of_budget(SCORE_MAPS_SHARE) if max_bytes is None else max_bytes, score_map_bytes)
-        self._norms: dict[str, list[float]] = {}
-        self._lengths: dict[str, bytes] = {}
+        self._maps: ByteBoundedLRU[ScoreMap] = ByteBoundedLRU(
+            share_of_budget(SCORE_MAPS_SHARE) if max_bytes is None else max_bytes, array_bytes)
+        self._norms: dict[str, np.ndarray] = {}
+        self._lengths: dict[str, np.ndarray] = {}
 
-    def top(self, q: wq.Query, matched: Collection[int], n: int,
-            preferred: Sequence[AbstractSet[int]] = ()) -> list[tuple[int, float]]:
+    def top(self, q: wq.Query, matched: DocSet, n: int,
+            preferred: Sequence[DocSet] = ()) -> list[tuple[int, float]]:
         """The ``n`` best (docnum, score) of ``matched`` for ``q``; equal scores in docnum order.
 
         A document in more of the ``preferred`` sets (see ``preferred_queries``) ranks first.
         """
         maps = [self.word_scores(word, fields) for word, fields in sorted(positive_terms(q).items())]
-        maps = [m for m in maps if m]
-        docs = list(matched)
+        maps = [m for m in maps if len(m[0])]
+        docs = matched.docnums()
         if not maps and not preferred:
-            return [(d, 0.0) for d in sorted(docs)[:n]]
-        # Sums and comparisons run in C loops (map, zip, tuple order); -docnum breaks ties.
-        scores: Iterable[float] = map(maps[0].get, docs, repeat(0.0)) if maps else repeat(0.0)
-        for other in maps[1:]:
-            scores = map(add, scores, map(other.get, docs, repeat(0.0)))
+            return [(d, 0.0) for d in docs[:n].tolist()]
+        total = self._sum(maps)
+        scores = total[docs]
         if not preferred:
-            best = heapq.nlargest(n, zip(scores, map(neg, docs)))
-            return [(-negated, score) for score, negated in best]
-        within = matched if isinstance(matched, AbstractSet) else frozenset(docs)
-        held = Counter(chain.from_iterable(within & s for s in preferred))
-        ranked = heapq.nlargest(n, zip(map(held.get, docs, repeat(0)), scores, map(neg, docs)))
-        return [(-negated, score) for _held, score, negated in ranked]
+            best = docs[_best(scores, n)]
+        else:
+            held = np.zeros(len(docs), dtype=np.int32)
+            for wanted in preferred:
+                held += wanted.mask[docs]
+            picked: list[np.ndarray] = []
+            still = n
+            for level in np.unique(held)[::-1]:  # most preferred sets held first, then by score
+                group = np.flatnonzero(held == level)
+                picked.append(group[_best(scores[group], still)])
+                still -= len(picked[-1])
+                if still <= 0:
+                    break
+            best = docs[np.concatenate(picked)]
+        return list(zip(best.tolist(), total[best].tolist()))
+
+    def _sum(self, maps: Sequence[ScoreMap]) -> np.ndarray:
+        # In the order the words come, from 0.0: the same float additions as a sum word by word.
+        total = np.zeros(self._doc_count)
+        for docnums, scores in maps:
+            total[docnums] += scores
+        return total
 
     def weighted_top(self, weights: Iterable[tuple[str, float]], fields: Iterable[str],
-                     allowed: Collection[int], n: int) -> list[tuple[int, float]]:
+                     allowed: DocSet, n: int) -> list[tuple[int, float]]:
         """The ``n`` best docnums of ``allowed`` by Σ weight × BM25F(word over ``fields``).
 
         What Whoosh scores for an OR of boosted terms (similar suggestions: up to 30 key words
@@ -126,62 +141,69 @@ class Ranker:
         return self.weighted_top_of([(weights, fields)], allowed, n)
 
     def weighted_top_of(self, groups: Iterable[tuple[Iterable[tuple[str, float]], Iterable[str]]],
-                        allowed: Collection[int], n: int) -> list[tuple[int, float]]:
+                        allowed: DocSet, n: int) -> list[tuple[int, float]]:
         """``weighted_top`` summed over groups of (weighted terms, fields they are scored in)."""
-        totals: dict[int, float] = {}
+        totals = np.zeros(self._doc_count)
+        touched = np.zeros(self._doc_count, dtype=bool)
         for weights, fields in groups:
             fields = frozenset(fields)
             for word, weight in weights:
-                get = totals.get
-                totals.update((d, get(d, 0.0) + weight * s) for d, s in self.word_scores(word, fields).items())
-        best = heapq.nlargest(n, ((score, -d) for d, score in totals.items() if d in allowed))
-        return [(-negated, score) for score, negated in best]
+                docnums, scores = self.word_scores(word, fields)
+                totals[docnums] += weight * scores
+                touched[docnums] = True
+        docs = np.flatnonzero(touched & allowed.mask)
+        best = docs[_best(totals[docs], n)]
+        return list(zip(best.tolist(), totals[best].tolist()))
 
-    def word_scores(self, word: str, fields: Iterable[str]) -> dict[int, float]:
-        """docnum → BM25F contribution of ``word`` summed over ``fields`` (cached)."""
+    def word_scores(self, word: str, fields: Iterable[str]) -> ScoreMap:
+        """(docnums, BM25F contribution of ``word`` summed over ``fields`` in each), cached."""
         key = (word, frozenset(fields))
         return self._maps.get_or_compute(key, lambda: self._word_scores(word, key[1]))
 
-    def _word_scores(self, word: str, fields: frozenset[str]) -> dict[int, float]:
-        scores: dict[int, float] = {}
-        for field in sorted(fields):
-            ids, field_scores = self._field_scores(field, word)
-            if not scores:
-                scores = dict(zip(ids, field_scores))
-            elif ids:
-                # d → field score + the sum so far, as C loops (map, zip) rather than a generator;
-                # no dict per field (a common word is in eight fields, 50 000 documents each)
-                scores.update(zip(ids, map(add, field_scores, map(scores.get, ids, repeat(0.0)))))
-        return scores
+    def _word_scores(self, word: str, fields: frozenset[str]) -> ScoreMap:
+        total = np.zeros(self._doc_count)
+        held = np.zeros(self._doc_count, dtype=bool)
+        for field in sorted(fields):  # fields in a fixed order, as the sums of a dict per field were
+            parts = self._postings.arrays(field, word)
+            if not parts:
+                continue
+            df = self.searcher.doc_frequency(field, word)
+            numerator = (log(self._doc_count / (df + 1)) + 1) * (K1 + 1)  # idf · (K1 + 1)
+            norm, lengths = self._norm(field), self._field_lengths(field)
+            for docnums, weights in parts:
+                # idf · w · (K1 + 1) / (w + norm[length byte]), for every posting at once
+                total[docnums] += numerator * weights / (weights + norm[lengths[docnums]])
+                held[docnums] = True
+        docnums = np.flatnonzero(held).astype(np.int32)
+        return docnums, total[docnums]
 
-    def _field_scores(self, field: str, word: str) -> tuple[Sequence[int], Iterable[float]]:
-        """The documents holding ``word`` in ``field``, and (lazily) its BM25F score in each."""
-        ids, weights = self._postings.get(field, word)
-        if not ids:
-            return ids, ()
-        df = self.searcher.doc_frequency(field, word)
-        idf = log(self._doc_count / (df + 1)) + 1
-        # idf · w · (K1 + 1) / (w + norm[length byte]), as chained maps: C loops, not Python ones
-        norms = map(self._norm(field).__getitem__, map(self._field_lengths(field).__getitem__, ids))
-        numerators = map((idf * (K1 + 1)).__mul__, weights)
-        return ids, map(truediv, numerators, map(add, weights, norms))
-
-    def _norm(self, field: str) -> list[float]:
+    def _norm(self, field: str) -> np.ndarray:
         # K1 · ((1 − B) + B · length / average length), for each of the 256 stored length bytes
         norm = self._norms.get(field)
         if norm is None:
             average = self.searcher.avg_field_length(field) or 1
-            norm = [K1 * ((1 - B) + B * byte_to_length(b) / average) for b in range(256)]
+            norm = np.array([K1 * ((1 - B) + B * byte_to_length(b) / average) for b in range(256)])
             self._norms[field] = norm
         return norm
 
-    def _field_lengths(self, field: str) -> bytes:
+    def _field_lengths(self, field: str) -> np.ndarray:
         """The stored length byte of ``field`` for every searcher docnum."""
         lengths = self._lengths.get(field)
         if lengths is None:
-            lengths = b"".join(_length_bytes(reader, field) for reader in self._leaves)
+            lengths = np.frombuffer(b"".join(_length_bytes(reader, field) for reader in self._leaves), dtype=np.uint8)
             self._lengths[field] = lengths
         return lengths
+
+
+def _best(scores: np.ndarray, n: int) -> np.ndarray:
+    """Positions of the ``n`` highest ``scores``, highest first, equal scores by position."""
+    if n <= 0 or not len(scores):
+        return np.zeros(0, dtype=np.intp)
+    candidates = np.arange(len(scores))
+    if n < len(scores):  # only those at least the n-th highest, ties at the edge included
+        nth = np.partition(scores, len(scores) - n)[len(scores) - n]
+        candidates = np.flatnonzero(scores >= nth)
+    return candidates[np.lexsort((candidates, -scores[candidates]))][:n]
 
 
 def _length_bytes(reader: Any, field: str) -> bytes:

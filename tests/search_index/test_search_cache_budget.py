@@ -7,25 +7,26 @@ import subprocess
 import sys
 import textwrap
 
-from search_index.lru import ByteBoundedLRU, docset_bytes
+import numpy as np
+
+from search_index.lru import ByteBoundedLRU, array_bytes
 
 
 def test_the_oldest_values_go_first_and_the_budget_holds() -> None:
-    cache: ByteBoundedLRU[frozenset[int]] = ByteBoundedLRU(4096, docset_bytes)
-    small = frozenset(range(1000, 1010))  # about 1 KB with its numbers
+    cache: ByteBoundedLRU[np.ndarray] = ByteBoundedLRU(4096, array_bytes)
     for n in range(20):
-        cache.put(("word", n), frozenset(range(1000 + n, 1010 + n)))
+        cache.put(("word", n), np.arange(1000 + n, 1100 + n))  # 800 bytes of numbers and a header
         cache.get(("word", 0))  # the first word is used all the time: it stays
     assert cache.bytes <= 4096
-    assert cache.get(("word", 0)) == small
+    assert cache.get(("word", 0)).tolist() == list(range(1000, 1100))
     assert cache.get(("word", 1)) is None  # unused, old: dropped
     assert cache.get(("word", 19)) is not None
 
 
 def test_a_value_larger_than_the_budget_is_used_but_not_kept() -> None:
-    cache: ByteBoundedLRU[frozenset[int]] = ByteBoundedLRU(1024, docset_bytes)
-    huge = frozenset(range(100_000, 101_000))
-    assert cache.get_or_compute("common word", lambda: huge) == huge
+    cache: ByteBoundedLRU[np.ndarray] = ByteBoundedLRU(1024, array_bytes)
+    huge = np.arange(100_000, 101_000)
+    assert cache.get_or_compute("common word", lambda: huge) is huge
     assert len(cache) == 0 and cache.bytes == 0
 
 
@@ -48,7 +49,7 @@ def test_a_worker_searching_thousands_of_words_keeps_its_budget(tmp_path) -> Non
             result = index.search(words, page=1, per_page=5)
             answers.append([hit.object_id for hit in result.hits])
         with index._leased() as lease:
-            sizes = {{"docsets": lease.docsets._sets.bytes, "scores": lease.ranker._maps.bytes}}
+            sizes = {{"phrases": lease.docsets._query_sets.bytes, "scores": lease.ranker._maps.bytes}}
         sizes["postings"] = sum(c.postings._cache.bytes for c in index._segment_caches.values())
         print(json.dumps({{"answers": answers, "sizes": sizes}}))
     """)
@@ -63,7 +64,7 @@ def test_a_worker_searching_thousands_of_words_keeps_its_budget(tmp_path) -> Non
     tiny, default = run("1"), run("")
     assert tiny["answers"] == default["answers"]
     assert any(default["answers"])
-    assert tiny["sizes"]["docsets"] <= 256 * 1024  # a quarter of 1 MB
-    assert tiny["sizes"]["scores"] <= 256 * 1024
+    assert tiny["sizes"]["phrases"] <= 100 * 1024  # a tenth of 1 MB
+    assert tiny["sizes"]["scores"] <= 256 * 1024  # a quarter
     assert tiny["sizes"]["postings"] <= 512 * 1024  # half
-    assert default["sizes"]["docsets"] > 256 * 1024  # the default budget keeps more: the tiny one really dropped
+    assert default["sizes"]["scores"] > 256 * 1024  # the default budget keeps more: the tiny one really dropped
