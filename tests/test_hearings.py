@@ -310,7 +310,8 @@ def test_only_the_author_acts_for_the_resident_side(client, auth, factory, peopl
     assert client.post(f"/hearings/{hearing.id}/selection", data={"step": "commit"}).status_code == 403
 
 
-def test_deadline_fallbacks_apply_when_the_page_is_viewed(client, factory, people):
+def test_a_panel_final_by_deadline_is_shown_at_once_and_stored_by_the_sync_job(client, auth, factory, people,
+                                                                              runner):
     factory.member_pool(6)
     hearing = factory.hearing(people["suggestion"], authority=people["authority"])
     # Frozen ten hours ago with one hour per step: every deadline has passed, nobody acted but the authority.
@@ -318,14 +319,25 @@ def test_deadline_fallbacks_apply_when_the_page_is_viewed(client, factory, peopl
     hearing_selection.freeze(db.session, hearing, frozen, timedelta(hours=1))
     hearing_selection.commit(db.session, hearing, "authority", frozen + timedelta(minutes=5), secret=AUTHORITY_SECRET)
     db.session.commit()
-    assert hearing.seats == []
+    stored = hearing.selection_json
     page = client.get(f"/hearings/{hearing.id}", headers=EN).get_data(as_text=True)
-    db.session.refresh(hearing)
-    assert len(hearing.seats) == 3
-    for seat in hearing.seats:
-        assert seat.member.name in page
     audit = client.get(f"/hearings/{hearing.id}/audit", headers=EN).get_data(as_text=True)
     assert "did not commit in time" in audit and "did not reveal in time" in audit
+    download = client.get(f"/hearings/{hearing.id}/selection.json").get_json()
+    assert len(download["outcome"]["final_panel"]) == 3
+    auth.login(people["authority"])
+    manage = client.get(f"/hearing-admin/{hearing.id}", headers=EN).get_data(as_text=True)
+    # Shown at once, but no GET wrote anything: the job (or the next action) stores the outcome.
+    db.session.expire_all()
+    assert hearing.seats == [] and hearing.selection_json == stored and hearing.selection_final_at is None
+    result = runner.invoke(args=["hearings", "sync"])
+    assert result.exit_code == 0 and "1 selection(s) updated" in result.output
+    db.session.expire_all()
+    assert [str(seat.member_id) for seat in hearing.seats] == download["outcome"]["final_panel"]
+    for seat in hearing.seats:
+        assert seat.member.name in page and seat.member.name in manage
+    assert hearing_selection.verify_stored(hearing).ok
+    assert "0 selection(s) updated" in runner.invoke(args=["hearings", "sync"]).output
 
 
 def test_notice_shorter_than_seven_days_is_refused(client, auth, people):

@@ -274,3 +274,26 @@ def test_matrix_size(app):
     print(f"route × role matrix: {len(routes(app))} routes, {visits} route-methods × {len(ROLES)} roles "
           f"= {visits * len(ROLES)} requests")
     assert visits >= len(routes(app))
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_get_requests_write_nothing(app, world, role):
+    # One commit per request in one visible place, and none for a page view: a GET that wrote would
+    # also be repeated by every crawler, prefetch and reload.
+    from tests.sql_counter import count_statements
+
+    user_ids, samples = world
+    writes = []
+    for rule in routes(app):
+        if "GET" not in rule.methods:
+            continue
+        url = url_for_rule(rule, samples)
+        client = client_as(app, user_ids.get(role))
+        with count_statements(db.engine) as statements:
+            client.get(url)
+        # "INSERT INTO t", "UPDATE t SET", "DELETE FROM t": the verb and the table
+        written = [" ".join(s.split()[:3]) for s in statements
+                   if s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+        if written:
+            writes.append(f"GET {url} as {role}: {written}")
+    assert writes == [], "\n".join(writes)

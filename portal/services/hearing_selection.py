@@ -187,17 +187,54 @@ def current_phase(hearing: Hearing, now: datetime) -> Optional[ps.Phase]:
     return None if record is None else ps.phase(record, now)
 
 
+def record_as_of(hearing: Hearing, now: datetime) -> Optional[ps.SelectionRecord]:
+    """The stored record, with its outcome once the panel is final at ``now``: computed, not stored.
+
+    Pages read this rather than apply passed deadlines themselves, so a GET never writes; ``sync``
+    stores the same outcome (``flask hearings sync``, or the next action on the hearing). The
+    outcome follows from the record alone, so what a page shows is what will be stored.
+    """
+    record = record_of(hearing)
+    return None if record is None else _with_outcome(record, now)
+
+
+def _with_outcome(record: ps.SelectionRecord, now: datetime) -> ps.SelectionRecord:
+    if record.outcome is None and ps.phase(record, now).name == ps.PANEL_FINAL:
+        return ps.publish(record, now)
+    return record
+
+
+@dataclass(frozen=True)
+class PanelSeat:
+    member_id: int
+    name: str
+    kind: str
+
+
+def panel_as_of(hearing: Hearing, now: datetime) -> list[PanelSeat]:
+    """The final panel in seat order: the stored seats, or, once the last deadline has passed and
+    before ``sync`` has stored them, the seats the record's outcome gives (names and kinds as the
+    record's pool publishes them). Empty while the selection is open."""
+    if hearing.seats:
+        return [PanelSeat(seat.member_id, seat.member.name, seat.member.kind) for seat in hearing.seats]
+    record = record_as_of(hearing, now) if hearing.selection_json else None
+    if record is None or record.outcome is None:
+        return []
+    pool = {member.id: member for member in record.pool}
+    return [PanelSeat(int(m), pool[m].name, pool[m].kind) for m in record.outcome.final_panel]
+
+
 def sync(session: Session, hearing: Hearing, now: datetime) -> bool:
     """Apply passed deadlines: publish the outcome once the panel is final, and copy it to the seats.
 
     Idempotent; returns True when it changed something (the caller commits).
     """
-    record = record_of(hearing)
-    if record is None:
+    stored = record_of(hearing)
+    if stored is None:
         return False
     changed = False
-    if record.outcome is None and ps.phase(record, now).name == ps.PANEL_FINAL:
-        record = ps.publish(record, now)
+    record = _with_outcome(stored, now)
+    if record is not stored:
         _store(hearing, record)
         hearing.selection_final_at = now
         changed = True

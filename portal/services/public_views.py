@@ -276,9 +276,13 @@ class PublicHearing:
         return self.status == "concluded"
 
 
-def public_hearing(hearing: Hearing, *, full: bool = True) -> PublicHearing:
+def public_hearing(hearing: Hearing, *, full: bool = True, now: Optional[datetime] = None) -> PublicHearing:
     """The hearing as the public may see it; `full=False` leaves out the suggestion, postponements and
-    panel (the search index needs none of them)."""
+    panel (the search index needs none of them). The panel is the one final at `now` (default: this
+    moment), stored or not yet (`hearing_selection.panel_as_of`)."""
+    from portal.services.hearing_selection import panel_as_of
+    from portal.timeutil import utcnow
+
     text = mask_personal_data
     suggestion = hearing.suggestion if full else None
     return PublicHearing(
@@ -295,7 +299,7 @@ def public_hearing(hearing: Hearing, *, full: bool = True) -> PublicHearing:
                                            is_public=suggestion.is_public) if suggestion is not None else None,
         postponements=tuple(PublicPostponement(p.old_starts_at, p.new_starts_at, text(p.reason))
                             for p in hearing.postponements) if full else (),
-        panel=tuple(PublicPanelMember(seat.member.name, seat.member.kind) for seat in hearing.seats)
+        panel=tuple(PublicPanelMember(seat.name, seat.kind) for seat in panel_as_of(hearing, now or utcnow()))
         if full else (),
     )
 

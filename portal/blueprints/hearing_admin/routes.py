@@ -17,7 +17,7 @@ from portal.blueprints.hearing_admin.forms import (
 from portal.blueprints.hearings.forms import ConclusionForm
 from portal.blueprints.hearings.messages import message
 from portal.blueprints.hearings.selection import selection_page
-from portal.attempt import attempt, commit
+from portal.attempt import attempt
 from portal.extensions import db
 from portal.i18n import localized_name
 from portal.models import Department, Hearing, HearingMember, Role, Suggestion
@@ -63,7 +63,8 @@ def _local(naive):
 def index():
     now = utcnow()
     items = db.session.scalars(select(Hearing).order_by(Hearing.starts_at.desc(), Hearing.id.desc())).all()
-    return render_template("hearing_admin/index.html", hearings=items, now=now)
+    final = {h.id for h in items if hearing_selection.panel_as_of(h, now)}
+    return render_template("hearing_admin/index.html", hearings=items, now=now, final=final)
 
 
 # --- member pool ---------------------------------------------------------------------------------------
@@ -161,11 +162,7 @@ def new():
 @bp.get("/<id:hearing_id>")
 @authority_only
 def manage(hearing_id: int):
-    hearing = _hearing_or_404(hearing_id)
-    now = utcnow()
-    if hearing_selection.sync(db.session, hearing, now):
-        commit()
-    return _manage_page(hearing, now)
+    return _manage_page(_hearing_or_404(hearing_id), utcnow())
 
 
 def _manage_page(hearing: Hearing, now, errors=(), **forms):
@@ -176,7 +173,8 @@ def _manage_page(hearing: Hearing, now, errors=(), **forms):
         freeze_form.declared_conflicts.choices = [(e.member.id, e.member.name) for e in eligibility
                                                   if not e.reasons and e.member.conflicts]
     withdrawal_form = forms.get("withdrawal_form") or WithdrawalForm(prefix="w")
-    withdrawal_form.member_id.choices = [(s.member_id, s.member.name) for s in hearing.seats]
+    panel = hearing_selection.panel_as_of(hearing, now)
+    withdrawal_form.member_id.choices = [(seat.member_id, seat.name) for seat in panel]
     confirmed, waiting = hearings.observers_for_print(db.session, hearing)
     return render_template(
         "hearing_admin/manage.html", hearing=hearing, now=now, errors=errors, eligibility=eligibility,
@@ -184,7 +182,7 @@ def _manage_page(hearing: Hearing, now, errors=(), **forms):
         withdrawal_form=withdrawal_form, postpone_form=forms.get("postpone_form") or PostponeForm(prefix="p"),
         cancel_form=forms.get("cancel_form") or CancelForm(prefix="x"),
         conclusion_form=forms.get("conclusion_form") or ConclusionForm(prefix="k"),
-        confirmed=confirmed, waiting=waiting, ps=ps)
+        confirmed=confirmed, waiting=waiting, ps=ps, panel=panel)
 
 
 def _act(hearing: Hearing, form_name: str, form, action, success: str):
@@ -224,7 +222,7 @@ def selection(hearing_id: int):
 def withdrawal(hearing_id: int):
     hearing = _hearing_or_404(hearing_id)
     form = WithdrawalForm(prefix="w")
-    form.member_id.choices = [(s.member_id, s.member.name) for s in hearing.seats]
+    form.member_id.choices = [(seat.member_id, seat.name) for seat in hearing_selection.panel_as_of(hearing, utcnow())]
     return _act(hearing, "withdrawal_form", form, lambda f, now: hearing_selection.withdraw(
         db.session, hearing, f.member_id.data, f.reason.data, now),
         _("The withdrawal is recorded; the next name in the draw order takes the seat."))

@@ -1,8 +1,8 @@
 """Public hearings: schedule, hearing pages, audit pages, iCalendar feeds, observer registration.
 
-Pages that show a selection apply passed deadlines first (`hearing_selection.sync`), so a fallback
-takes effect on the first view after its deadline without a scheduler; `flask hearings sync` does
-the same for every hearing.
+Pages that show a selection show it as of now (`hearing_selection.record_as_of`, `panel_as_of`): a
+panel that became final by a passed deadline is shown at once, computed from the record, and
+stored by `flask hearings sync` or the next action on the hearing; a GET never writes.
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from portal.blueprints.hearings.messages import message
 from portal.blueprints.hearings.selection import selection_page
 from portal import labels
 from portal import caching
-from portal.attempt import attempt, commit
+from portal.attempt import attempt
 from portal.extensions import db
 from portal.inputs import date_arg, int_arg, page_arg
 from portal.models import Department, Hearing, HearingStatus, Role
@@ -67,11 +67,6 @@ def _hearing_or_404(hearing_id: int) -> Hearing:
     return db.session.get(Hearing, hearing_id) or abort(404)
 
 
-def _sync(hearing: Hearing) -> None:
-    if hearing_selection.sync(db.session, hearing, utcnow()):
-        commit()
-
-
 @bp.get("/")
 @public
 @caching.public_page
@@ -98,13 +93,12 @@ def schedule():
 @public
 def hearing(hearing_id: int):
     hearing = _hearing_or_404(hearing_id)
-    _sync(hearing)
     now = utcnow()
     registration = None
     if current_user.is_authenticated:
         registration = hearings.registration_of(db.session, hearing, current_user)
     return render_template(
-        "hearings/hearing.html", hearing=public_hearing(hearing), now=now,
+        "hearings/hearing.html", hearing=public_hearing(hearing, now=now), now=now,
         details=hearings.can_see_details(current_user, hearing), is_party=hearings.is_party(current_user, hearing),
         phase=hearing_selection.current_phase(hearing, now),
         registration=registration, registration_open=hearings.registration_open(hearing, now),
@@ -119,9 +113,8 @@ def audit(hearing_id: int):
     hearing = _hearing_or_404(hearing_id)
     if not hearings.can_see_details(current_user, hearing):
         abort(404)
-    _sync(hearing)
     now = utcnow()
-    record = hearing_selection.record_of(hearing)
+    record = hearing_selection.record_as_of(hearing, now)
     steps = ps.steps(record, now) if record else []
     report = ps.verify(record) if record and record.outcome else None
     names = {m.id: f"{m.name} · {labels.member_kind(m.kind)}" for m in record.pool} if record else {}
@@ -136,8 +129,8 @@ def record_json(hearing_id: int):
     hearing = _hearing_or_404(hearing_id)
     if not hearings.can_see_details(current_user, hearing) or not hearing.selection_json:
         abort(404)
-    _sync(hearing)
-    body = json.dumps(json.loads(hearing.selection_json), ensure_ascii=False, indent=2)
+    record = hearing_selection.record_as_of(hearing, utcnow())
+    body = json.dumps(record.to_dict(), ensure_ascii=False, indent=2)
     return Response(body, mimetype="application/json", headers={
         "Content-Disposition": f'attachment; filename="hearing-{hearing.id}-selection.json"'})
 

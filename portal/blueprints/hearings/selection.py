@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 import panel_selection as ps
 from portal.blueprints.hearings.forms import CommitForm, RevealForm, StrikesForm
 from portal.blueprints.hearings.messages import message
-from portal.attempt import attempt, commit
+from portal.attempt import attempt
 from portal.extensions import db
 from portal.models import Hearing
 from portal.services import hearing_selection
@@ -21,8 +21,6 @@ from portal.timeutil import utcnow
 
 def selection_page(hearing: Hearing, side: str, back_url: str):
     now = utcnow()
-    if hearing_selection.sync(db.session, hearing, now):
-        commit()
     commit_form, reveal_form, strikes_form = CommitForm(prefix="c"), RevealForm(prefix="r"), StrikesForm(prefix="s")
     errors: list[str] = []
     if request.method == "POST":
@@ -37,7 +35,7 @@ def selection_page(hearing: Hearing, side: str, back_url: str):
                 return redirect(request.path)
         elif form is None:
             errors.append(_("Unknown step."))
-    record = hearing_selection.record_of(hearing)
+    record = hearing_selection.record_as_of(hearing, now)
     phase = ps.phase(record, now) if record else None
     members = hearing_selection.members_by_id(db.session, record) if record else {}
     if request.method == "GET" and not commit_form.secret.data:
@@ -46,7 +44,8 @@ def selection_page(hearing: Hearing, side: str, back_url: str):
         "hearings/selection.html", hearing=hearing, side=side, record=record, phase=phase, members=members,
         commit_form=commit_form, reveal_form=reveal_form, strikes_form=strikes_form, errors=errors,
         back_url=back_url, commit_prefix=_commit_prefix(record, side) if record else "",
-        kept_strikes=request.form.getlist("strike"), kept_reasons=request.form, ps=ps, now=now)
+        kept_strikes=request.form.getlist("strike"), kept_reasons=request.form, ps=ps, now=now,
+        panel=hearing_selection.panel_as_of(hearing, now))
 
 
 def _commit_prefix(record: ps.SelectionRecord, side: str) -> str:
