@@ -327,6 +327,7 @@ def test_a_panel_final_by_deadline_is_shown_at_once_and_stored_by_the_sync_job(c
     assert len(download["outcome"]["final_panel"]) == 3
     auth.login(people["authority"])
     manage = client.get(f"/hearing-admin/{hearing.id}", headers=EN).get_data(as_text=True)
+    assert "Panel final" in client.get("/hearing-admin/", headers=EN).get_data(as_text=True)
     # Shown at once, but no GET wrote anything: the job (or the next action) stores the outcome.
     db.session.expire_all()
     assert hearing.seats == [] and hearing.selection_json == stored and hearing.selection_final_at is None

@@ -224,6 +224,14 @@ def panel_as_of(hearing: Hearing, now: datetime) -> list[PanelSeat]:
     return [PanelSeat(int(m), pool[m].name, pool[m].kind) for m in record.outcome.final_panel]
 
 
+def panel_is_final(hearing: Hearing, now: datetime) -> bool:
+    """Whether the panel is final at ``now`` (stored or not yet), without loading its members."""
+    if hearing.seats:
+        return True
+    record = record_as_of(hearing, now) if hearing.selection_json else None
+    return record is not None and record.outcome is not None
+
+
 def sync(session: Session, hearing: Hearing, now: datetime) -> bool:
     """Apply passed deadlines: publish the outcome once the panel is final, and copy it to the seats.
 

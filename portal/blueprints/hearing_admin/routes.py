@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 import panel_selection as ps
 from portal.services.privacy import mask_personal_data
@@ -62,8 +63,9 @@ def _local(naive):
 @authority_only
 def index():
     now = utcnow()
-    items = db.session.scalars(select(Hearing).order_by(Hearing.starts_at.desc(), Hearing.id.desc())).all()
-    final = {h.id for h in items if hearing_selection.panel_as_of(h, now)}
+    items = db.session.scalars(select(Hearing).options(selectinload(Hearing.seats))
+                               .order_by(Hearing.starts_at.desc(), Hearing.id.desc())).all()
+    final = {h.id for h in items if hearing_selection.panel_is_final(h, now)}
     return render_template("hearing_admin/index.html", hearings=items, now=now, final=final)
 
 
