@@ -98,7 +98,7 @@ class Postings:
 def _as_numpy(values: Sequence[Any]) -> np.ndarray:
     """A view of a cached ``array`` (ids are 'i', 'H' or 'I'; weights 'd', 'f' or 'B'), or a copy of a list."""
     if isinstance(values, array):
-        return np.frombuffer(values, dtype=values.typecode) if len(values) else np.zeros(0, dtype=values.typecode)
+        return np.frombuffer(values, dtype=values.typecode)
     return np.asarray(values)
 
 

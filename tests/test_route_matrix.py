@@ -20,6 +20,7 @@ from werkzeug.routing import Rule
 
 from portal.extensions import db
 from portal.models import User
+from tests.sql_counter import count_statements
 
 # The roles, in the order of the letters below.
 ROLES = ("anonymous", "owner", "other_resident", "other_department", "handling_department", "office",
@@ -280,8 +281,6 @@ def test_matrix_size(app):
 def test_get_requests_write_nothing(app, world, role):
     # One commit per request in one visible place, and none for a page view: a GET that wrote would
     # also be repeated by every crawler, prefetch and reload.
-    from tests.sql_counter import count_statements
-
     user_ids, samples = world
     writes = []
     for rule in routes(app):

@@ -26,7 +26,9 @@ from portal.models import (
     Conversion, Hearing, Notification, PUBLIC_STATUSES, OPEN_STATUSES, Reply, Suggestion, SuggestionEvent,
     ThemedCall, User,
 )
+from portal.services.hearing_selection import panel_as_of
 from portal.services.privacy import mask_personal_data
+from portal.timeutil import utcnow
 
 _PUBLIC = frozenset(s.value for s in PUBLIC_STATUSES)
 _OPEN = frozenset(s.value for s in OPEN_STATUSES)
@@ -280,9 +282,6 @@ def public_hearing(hearing: Hearing, *, full: bool = True, now: Optional[datetim
     """The hearing as the public may see it; `full=False` leaves out the suggestion, postponements and
     panel (the search index needs none of them). The panel is the one final at `now` (default: this
     moment), stored or not yet (`hearing_selection.panel_as_of`)."""
-    from portal.services.hearing_selection import panel_as_of
-    from portal.timeutil import utcnow
-
     text = mask_personal_data
     suggestion = hearing.suggestion if full else None
     return PublicHearing(
